@@ -1,0 +1,1 @@
+"""Benchmark scripts: speed and memory, always beside a baseline in the same run."""

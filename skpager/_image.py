@@ -1,0 +1,228 @@
+"""Image conventions shared by every skpager estimator.
+
+The canonical ``X`` is 2-D, ``(n_samples, H * W * C)``, flattened row-major from
+channel-last images, with ``image_shape=(H, W)`` or ``(H, W, C)`` telling how to
+fold a row back into an image.  n-D arrays ``(n, H, W)`` / ``(n, H, W, C)`` are
+accepted too and flattened before validation; their shape then fixes the image
+shape.  ``uint8`` input is rescaled by 1/255.
+
+Every down- or up-sampling in the package goes through :func:`resize`, so that
+training pairs and generation use the same filter.
+"""
+
+from numbers import Integral
+
+import cv2
+import numpy as np
+
+__all__ = [
+    "as_flat_images",
+    "resolve_image_shape",
+    "to_images",
+    "to_layout",
+    "check_divisible",
+    "pad_images",
+    "crop_images",
+    "resize",
+]
+
+# OpenCV 5 accepts at most 128 channels per resize call (OpenCV 4: 512).
+_CV_MAX_CHANNELS = 128
+
+_INTERPOLATIONS = {
+    "lanczos": cv2.INTER_LANCZOS4,
+    "cubic": cv2.INTER_CUBIC,
+    "linear": cv2.INTER_LINEAR,
+    "area": cv2.INTER_AREA,
+    "nearest": cv2.INTER_NEAREST,
+}
+
+
+def as_flat_images(X, image_shape=None):
+    """Flatten n-D image arrays and rescale ``uint8`` input.
+
+    Parameters
+    ----------
+    X : array-like or DataFrame
+        ``(n, H*W*C)``, ``(n, H, W)`` or ``(n, H, W, C)``.  2-D input that is not
+        a numpy array (a DataFrame, a list of rows) is returned untouched so that
+        ``validate_data`` still sees feature names.
+    image_shape : tuple of int or None
+        The estimator's ``image_shape`` parameter, checked against n-D input.
+
+    Returns
+    -------
+    X : array-like
+        2-D data, ready for ``validate_data``.
+    image_shape : tuple of int or None
+        ``image_shape`` if given, else the shape read off n-D input, else None.
+    is_nd : bool
+        Whether the input was n-D (generating methods then answer in n-D too).
+    """
+    if isinstance(X, list | tuple):
+        arr = np.asarray(X)
+        if arr.ndim > 2:
+            X = arr
+    if not (hasattr(X, "ndim") and hasattr(X, "dtype") and hasattr(X, "reshape")):
+        return X, image_shape, False
+    if hasattr(X, "toarray") or hasattr(X, "tocsr"):  # sparse: let validation reject it
+        return X, image_shape, False
+    is_nd = X.ndim > 2
+    if is_nd:
+        if X.ndim > 4:
+            raise ValueError(
+                f"Expected images of shape (n, H, W) or (n, H, W, C); got an array with "
+                f"{X.ndim} dimensions {X.shape}."
+            )
+        nd_shape = tuple(int(s) for s in X.shape[1:])
+        if image_shape is not None and _normalise_shape(image_shape) != _normalise_shape(nd_shape):
+            raise ValueError(
+                f"image_shape={tuple(image_shape)} does not match the shape of the images "
+                f"passed, {nd_shape}."
+            )
+        image_shape = nd_shape
+        X = np.asarray(X).reshape(X.shape[0], -1)
+    if X.dtype == np.uint8:
+        X = np.asarray(X, dtype=np.float64) / 255.0
+    return X, image_shape, is_nd
+
+
+def _normalise_shape(shape):
+    shape = tuple(int(s) for s in shape)
+    return shape if len(shape) == 3 else shape + (1,)
+
+
+def resolve_image_shape(image_shape, n_features, default="channels"):
+    """Return ``(H, W, C)`` for ``image_shape`` and check it against ``n_features``.
+
+    Parameters
+    ----------
+    image_shape : tuple of int or None
+        ``(H, W)`` or ``(H, W, C)``.
+    n_features : int
+        Number of columns of the 2-D ``X``.
+    default : {"channels", "row"}
+        What ``image_shape=None`` means for tabular data: ``"channels"`` reads a
+        row as a 1x1 image with ``n_features`` channels (one joint Saab stage over
+        all features), ``"row"`` as a grey ``1 x n_features`` image.
+
+    Returns
+    -------
+    shape : tuple of int
+        ``(H, W, C)``.
+    """
+    if image_shape is None:
+        return (1, 1, n_features) if default == "channels" else (1, n_features, 1)
+    shape = tuple(image_shape)
+    if len(shape) not in (2, 3) or not all(
+        isinstance(s, Integral) and not isinstance(s, bool) and s > 0 for s in shape
+    ):
+        raise ValueError(
+            f"image_shape must be (H, W) or (H, W, C) with positive integers; got {image_shape!r}."
+        )
+    shape = _normalise_shape(shape)
+    if int(np.prod(shape)) != n_features:
+        raise ValueError(
+            f"image_shape={tuple(image_shape)} implies {int(np.prod(shape))} features per "
+            f"image, but X has {n_features} features."
+        )
+    return shape
+
+
+def to_images(X, shape):
+    """View 2-D ``X`` as ``(n, H, W, C)`` images (no copy)."""
+    return X.reshape((X.shape[0],) + tuple(shape))
+
+
+def to_layout(images, is_nd, image_shape):
+    """Return ``(n, H, W, C)`` images in the caller's layout.
+
+    n-D callers get ``(n, H, W)`` for grey images given as ``(H, W)`` and
+    ``(n, H, W, C)`` otherwise; 2-D callers get ``(n, H*W*C)``.
+    """
+    if not is_nd:
+        return images.reshape(images.shape[0], -1)
+    if image_shape is not None and len(image_shape) == 2 and images.shape[-1] == 1:
+        return images[..., 0]
+    return images
+
+
+def check_divisible(height, width, factor, what):
+    """Raise a ValueError unless both sides are divisible by ``factor``."""
+    if height % factor or width % factor:
+        raise ValueError(
+            f"{what}: image sides must be divisible by {factor}; got {height}x{width}. "
+            "Pad the images (e.g. 28x28 to 32x32) or ask for fewer stages."
+        )
+
+
+def pad_images(images, height, width):
+    """Zero-pad ``(n, h, w, C)`` images symmetrically to ``height x width``."""
+    n, h, w, c = images.shape
+    if h > height or w > width:
+        raise ValueError(f"Cannot pad {h}x{w} images to the smaller size {height}x{width}.")
+    top, left = (height - h) // 2, (width - w) // 2
+    out = np.zeros((n, height, width, c), dtype=images.dtype)
+    out[:, top : top + h, left : left + w] = images
+    return out
+
+
+def crop_images(images, height, width):
+    """Crop the centre ``height x width`` of ``(n, h, w, C)`` images; undoes :func:`pad_images`."""
+    n, h, w, c = images.shape
+    if h < height or w < width:
+        raise ValueError(f"Cannot crop {h}x{w} images to the larger size {height}x{width}.")
+    top, left = (h - height) // 2, (w - width) // 2
+    return images[:, top : top + height, left : left + width]
+
+
+def resize(images, size, interpolation="lanczos"):
+    """Resample a batch of channel-last images with OpenCV.
+
+    The one resampling routine of the package.  The batch is folded into the
+    channel axis, so OpenCV loops in C over at most 128 channels per call.
+    Downsampling by more than 2 proceeds by successive halvings, so that each
+    Lanczos step sees a factor of at most 2 (OpenCV's Lanczos kernel does not
+    widen with the scale and would alias otherwise).
+
+    Parameters
+    ----------
+    images : ndarray of shape (n, h, w, C)
+        Float images.
+    size : int or tuple of int
+        Output ``(height, width)``; an int means a square.  Note the order:
+        height first, as numpy shapes, unlike ``cv2.resize``.
+    interpolation : {"lanczos", "cubic", "linear", "area", "nearest"}
+        The filter.
+
+    Returns
+    -------
+    ndarray of shape (n, height, width, C)
+        Same dtype as ``images`` (float32 and float64; other dtypes become float64).
+    """
+    height, width = (size, size) if isinstance(size, Integral) else tuple(size)
+    if interpolation not in _INTERPOLATIONS:
+        raise ValueError(
+            f"interpolation must be one of {sorted(_INTERPOLATIONS)}; got {interpolation!r}."
+        )
+    images = np.asarray(images)
+    if images.dtype not in (np.float32, np.float64):
+        images = images.astype(np.float64)
+    n, h, w, c = images.shape
+    while interpolation == "lanczos" and h > 2 * height and w > 2 * width:
+        h, w = h // 2, w // 2
+        images = _resize_once(images, h, w, _INTERPOLATIONS[interpolation])
+    if (h, w) == (height, width):
+        return images.copy()
+    return _resize_once(images, height, width, _INTERPOLATIONS[interpolation])
+
+
+def _resize_once(images, height, width, flag):
+    n, h, w, c = images.shape
+    stacked = np.ascontiguousarray(images.transpose(1, 2, 0, 3).reshape(h, w, n * c))
+    out = np.empty((height, width, n * c), dtype=images.dtype)
+    for start in range(0, n * c, _CV_MAX_CHANNELS):
+        chunk = stacked[:, :, start : start + _CV_MAX_CHANNELS]
+        res = cv2.resize(chunk, (width, height), interpolation=flag)  # cv2 takes (w, h)
+        out[:, :, start : start + chunk.shape[2]] = res.reshape(height, width, -1)
+    return out.reshape(height, width, n, c).transpose(2, 0, 1, 3)

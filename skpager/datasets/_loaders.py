@@ -1,0 +1,325 @@
+"""Loaders for the image datasets PAGER is evaluated on.  Nothing downloads."""
+
+import os
+import pickle
+from importlib import resources
+from pathlib import Path
+
+import cv2
+import numpy as np
+from sklearn.utils import Bunch
+
+from .._image import resize
+from ._idx import read_idx
+
+__all__ = ["load_demo", "load_fashion_mnist", "load_mnist", "load_cifar10", "load_celeba"]
+
+FASHION_MNIST_CLASSES = [
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+]
+_DEBIAN_FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
+_IDX_PREFIX = {"train": "train", "test": "t10k"}
+
+
+def _check_kind(kind):
+    if kind not in ("train", "test"):
+        raise ValueError(f"kind must be 'train' or 'test'; got {kind!r}.")
+
+
+def _find_file(directory, stem):
+    for name in (stem + ".gz", stem):
+        if (directory / name).is_file():
+            return directory / name
+    return None
+
+
+def _search_dirs(name, path):
+    if path is not None:
+        return [Path(path).expanduser()]
+    dirs = []
+    if os.environ.get("SKPAGER_DATA"):
+        dirs.append(Path(os.environ["SKPAGER_DATA"]).expanduser() / name)
+    dirs.append(Path.home() / "skpager_data" / name)
+    if name == "fashion-mnist":
+        dirs.append(_DEBIAN_FASHION_MNIST)
+    return dirs
+
+
+def _load_idx_pair(name, path, kind, how_to_get, prefix=None):
+    _check_kind(kind)
+    prefix = prefix or _IDX_PREFIX[kind]
+    images_stem, labels_stem = f"{prefix}-images-idx3-ubyte", f"{prefix}-labels-idx1-ubyte"
+    dirs = _search_dirs(name, path)
+    for directory in dirs:
+        images, labels = _find_file(directory, images_stem), _find_file(directory, labels_stem)
+        if images is not None and labels is not None:
+            return read_idx(images), read_idx(labels), directory
+    looked = ", ".join(str(d) for d in dirs)
+    raise FileNotFoundError(
+        f"{name} ({kind}) not found: looked for {images_stem}[.gz] and {labels_stem}[.gz] in "
+        f"{looked}. {how_to_get} skpager never downloads data."
+    )
+
+
+def _bunch(images, target, target_names, description, **extra):
+    if images.ndim == 3:
+        images = images[..., None]
+    images = images.astype(np.float64) / 255.0 if images.dtype == np.uint8 else images
+    return Bunch(
+        images=images,
+        data=images.reshape(len(images), -1),
+        target=target,
+        target_names=list(target_names) if target_names is not None else None,
+        DESCR=description,
+        **extra,
+    )
+
+
+def load_fashion_mnist(path=None, kind="train"):
+    """Load Fashion-MNIST from its standard IDX files (gzip or raw).
+
+    Searched in order: ``path``, ``$SKPAGER_DATA/fashion-mnist``,
+    ``~/skpager_data/fashion-mnist``, ``/usr/share/datasets/fashion-mnist``
+    (Debian package ``dataset-fashion-mnist``).
+
+    Parameters
+    ----------
+    path : str or Path, default=None
+        Folder holding ``train-images-idx3-ubyte[.gz]`` etc.
+    kind : {"train", "test"}, default="train"
+        60,000 training or 10,000 test images.
+
+    Returns
+    -------
+    data : Bunch
+        ``images`` (n, 28, 28, 1) floats in [0, 1], ``data`` (n, 784),
+        ``target`` (n,) int labels, ``target_names``, ``DESCR``.
+
+    Raises
+    ------
+    FileNotFoundError
+        With where the files were looked for and how to get them.
+    """
+    images, labels, directory = _load_idx_pair(
+        "fashion-mnist",
+        path,
+        kind,
+        "Install them with `apt-get install dataset-fashion-mnist` (Debian) or put the four "
+        "IDX files from github.com/zalandoresearch/fashion-mnist in one of those folders.",
+    )
+    return _bunch(
+        images,
+        labels.astype(np.int64),
+        FASHION_MNIST_CLASSES,
+        f"Fashion-MNIST ({kind}), Zalando SE, MIT licence; read from {directory}.",
+    )
+
+
+def load_mnist(path=None, kind="train"):
+    """Load MNIST from its standard IDX files (gzip or raw).
+
+    Searched in order: ``path``, ``$SKPAGER_DATA/mnist``, ``~/skpager_data/mnist``.
+
+    Parameters
+    ----------
+    path : str or Path, default=None
+        Folder holding ``train-images-idx3-ubyte[.gz]`` etc.
+    kind : {"train", "test"}, default="train"
+        60,000 training or 10,000 test images.
+
+    Returns
+    -------
+    data : Bunch
+        ``images`` (n, 28, 28, 1) floats in [0, 1], ``data`` (n, 784),
+        ``target`` (n,) int labels, ``target_names`` ("0" .. "9"), ``DESCR``.
+
+    Raises
+    ------
+    FileNotFoundError
+        With where the files were looked for and how to get them.
+    """
+    images, labels, directory = _load_idx_pair(
+        "mnist",
+        path,
+        kind,
+        "Put the four MNIST IDX files (train-images-idx3-ubyte.gz, ...) in one of those folders.",
+    )
+    return _bunch(
+        images,
+        labels.astype(np.int64),
+        [str(d) for d in range(10)],
+        f"MNIST ({kind}); read from {directory}.",
+    )
+
+
+def load_demo(kind="train"):
+    """Load the small Fashion-MNIST subset that ships with skpager.
+
+    500 training and 100 test images per class, the first of each class in
+    the official files.  Fashion-MNIST is (c) 2017 Zalando SE, MIT licence
+    (see ``skpager/datasets/data/README.md``).
+
+    Parameters
+    ----------
+    kind : {"train", "test"}, default="train"
+        5,000 training or 1,000 test images.
+
+    Returns
+    -------
+    data : Bunch
+        Same fields as :func:`load_fashion_mnist`.
+    """
+    _check_kind(kind)
+    folder = resources.files("skpager.datasets") / "data"
+    with resources.as_file(folder) as directory:
+        images = read_idx(Path(directory) / f"fashion-{kind}-images-idx3-ubyte.gz")
+        labels = read_idx(Path(directory) / f"fashion-{kind}-labels-idx1-ubyte.gz")
+    return _bunch(
+        images,
+        labels.astype(np.int64),
+        FASHION_MNIST_CLASSES,
+        f"Fashion-MNIST subset ({kind}) bundled with skpager; Zalando SE, MIT licence.",
+    )
+
+
+def load_cifar10(path, kind="train"):
+    """Load CIFAR-10 from the official "python version" batches.
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``cifar-10-batches-py`` folder (``data_batch_*``, ``test_batch``,
+        ``batches.meta``).
+    kind : {"train", "test"}, default="train"
+        All ``data_batch_*`` files present, or ``test_batch``.
+
+    Returns
+    -------
+    data : Bunch
+        ``images`` (n, 32, 32, 3) RGB floats in [0, 1], ``data`` (n, 3072)
+        channel-last, ``target``, ``target_names``, ``DESCR``.
+
+    Raises
+    ------
+    FileNotFoundError
+        When the folder or its batches are missing.
+    """
+    _check_kind(kind)
+    directory = Path(path).expanduser()
+    files = (
+        sorted(directory.glob("data_batch_*")) if kind == "train" else [directory / "test_batch"]
+    )
+    files = [f for f in files if f.is_file()]
+    if not files:
+        raise FileNotFoundError(
+            f"No CIFAR-10 {kind} batches in {directory}: expected the official python "
+            "version (cifar-10-batches-py/ with data_batch_1.. and test_batch). "
+            "skpager never downloads data."
+        )
+    data, labels = [], []
+    for file in files:
+        with open(file, "rb") as fh:
+            batch = pickle.load(fh, encoding="bytes")
+        data.append(np.asarray(batch[b"data"], dtype=np.uint8))
+        labels.extend(batch[b"labels"])
+    # rows are 1024 R, 1024 G, 1024 B (row-major planes) -> channel last
+    images = np.concatenate(data).reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
+    names = None
+    meta = directory / "batches.meta"
+    if meta.is_file():
+        with open(meta, "rb") as fh:
+            names = [n.decode() for n in pickle.load(fh, encoding="bytes")[b"label_names"]]
+    return _bunch(
+        np.ascontiguousarray(images),
+        np.asarray(labels, dtype=np.int64),
+        names,
+        f"CIFAR-10 ({kind}), {len(labels)} images; read from {directory}.",
+    )
+
+
+def load_celeba(path, image_size=32, attributes=True):
+    """Load aligned CelebA faces, centre-cropped and resized.
+
+    Parameters
+    ----------
+    path : str or Path
+        Folder with ``img_align_celeba/`` (JPEG files) and, for attributes,
+        ``list_attr_celeba.txt`` in the official format.
+    image_size : int, default=32
+        Side of the square output images.  The 178x218 faces are centre-cropped
+        to 178x178, then resampled with the package's Lanczos resampler.
+    attributes : bool, default=True
+        Whether to read the 40 binary attributes.
+
+    Returns
+    -------
+    data : Bunch
+        ``images`` (n, image_size, image_size, 3) RGB floats in [0, 1],
+        ``data``, ``filenames``, and with ``attributes=True`` ``attributes``
+        (n, 40) in {-1, +1} and ``attribute_names``.
+
+    Raises
+    ------
+    FileNotFoundError
+        When the image folder or the attribute file is missing.
+    """
+    directory = Path(path).expanduser()
+    image_dir = directory / "img_align_celeba"
+    files = sorted(image_dir.glob("*.jpg")) if image_dir.is_dir() else []
+    if not files:
+        raise FileNotFoundError(
+            f"No CelebA images in {image_dir}: expected img_align_celeba/*.jpg and "
+            "list_attr_celeba.txt from the official aligned CelebA release. "
+            "skpager never downloads data."
+        )
+    crops = []
+    for file in files:
+        bgr = cv2.imread(str(file), cv2.IMREAD_COLOR)
+        if bgr is None:
+            raise ValueError(f"Cannot decode {file} as an image.")
+        rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+        h, w = rgb.shape[:2]
+        side = min(h, w)
+        top, left = (h - side) // 2, (w - side) // 2
+        crops.append(rgb[top : top + side, left : left + side])
+    side = min(c.shape[0] for c in crops)
+    stack = np.stack([c[:side, :side] for c in crops]).astype(np.float64) / 255.0
+    images = np.clip(resize(stack, image_size), 0.0, 1.0)
+    bunch = _bunch(images, None, None, f"CelebA sample, {len(files)} aligned faces from {path}.")
+    bunch.filenames = [f.name for f in files]
+    if attributes:
+        bunch.attributes, bunch.attribute_names = _read_celeba_attributes(
+            directory / "list_attr_celeba.txt", bunch.filenames
+        )
+    return bunch
+
+
+def _read_celeba_attributes(file, filenames):
+    if not file.is_file():
+        raise FileNotFoundError(
+            f"{file} not found: CelebA attributes come in list_attr_celeba.txt "
+            "(pass attributes=False to load the images only)."
+        )
+    lines = file.read_text().splitlines()
+    names = lines[1].split()
+    rows = {}
+    for line in lines[2:]:
+        parts = line.split()
+        if parts:
+            rows[parts[0]] = parts[1:]
+    missing = [f for f in filenames if f not in rows]
+    if missing:
+        raise ValueError(f"{file} has no attribute row for {missing[:3]} ({len(missing)} files).")
+    attrs = np.array([[int(v) for v in rows[f]] for f in filenames], dtype=np.int64)
+    if attrs.shape[1] != len(names) or not np.isin(attrs, (-1, 1)).all():
+        raise ValueError(f"{file} is not in the CelebA format: values must be -1 or 1.")
+    return attrs, names
