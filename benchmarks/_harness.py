@@ -2,9 +2,11 @@
 
 import os
 import platform
+import threading
 import time
 import tracemalloc
 from contextlib import contextmanager
+from pathlib import Path
 
 import numpy as np
 
@@ -53,3 +55,49 @@ def markdown_table(rows, columns):
             cells.append(f"{value:.3g}" if isinstance(value, float) else str(value))
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def _tree_rss_bytes(root=None):
+    """Resident memory of a process and all its descendants (Linux /proc)."""
+    root = os.getpid() if root is None else root
+    children = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    total, todo, page = 0, [root], os.sysconf("SC_PAGE_SIZE")
+    while todo:
+        pid = todo.pop()
+        try:
+            total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * page
+        except OSError:
+            pass
+        todo.extend(children.get(pid, []))
+    return total
+
+
+@contextmanager
+def measure_rss(record, interval=0.2):
+    """Time a block and sample the peak RSS of this process tree (joblib workers included).
+
+    Fills ``record["seconds"]`` and ``record["peak_rss_mib"]``.
+    """
+    peak = [_tree_rss_bytes()]
+    stop = threading.Event()
+
+    def sampler():
+        while not stop.wait(interval):
+            peak[0] = max(peak[0], _tree_rss_bytes())
+
+    thread = threading.Thread(target=sampler, daemon=True)
+    thread.start()
+    start = time.perf_counter()
+    try:
+        yield record
+    finally:
+        record["seconds"] = time.perf_counter() - start
+        stop.set()
+        thread.join()
+        record["peak_rss_mib"] = max(peak[0], _tree_rss_bytes()) / 2**20

@@ -6,8 +6,9 @@ mixtures, and locally linear embedding, stage by stage from low to high
 resolution.
 """
 
+from .core import GMMCoreGenerator
 from .saab import SaabTransformer
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["SaabTransformer", "__version__"]
+__all__ = ["GMMCoreGenerator", "SaabTransformer", "__version__"]

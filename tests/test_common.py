@@ -2,9 +2,12 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skpager import SaabTransformer
+from skpager import GMMCoreGenerator, SaabTransformer
 
-ESTIMATORS = [SaabTransformer()]
+ESTIMATORS = [
+    SaabTransformer(),
+    GMMCoreGenerator(n_components=2, max_iter=20, random_state=0),
+]
 
 # check name -> one-line reason, per estimator class.
 EXPECTED_FAILED_CHECKS = {}

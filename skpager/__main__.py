@@ -1,0 +1,305 @@
+"""The ``skpager`` command: ``demo``, ``fit`` and ``sample``.
+
+Run ``skpager --help`` (or ``python -m skpager --help``).  User mistakes
+(missing data, bad arguments, unreadable model files) print one line and exit
+with status 2; nothing downloads.
+"""
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__
+
+_DATASETS = ("demo", "fashion-mnist", "mnist", "cifar10", "celeba")
+
+
+class UserError(Exception):
+    """A mistake of the user's: reported as one line, exit status 2."""
+
+
+def _load_dataset(name, n_train, seed):
+    """Return (images (n, H, W, C) in [0, 1], labels or None, label names or None)."""
+    from . import datasets
+
+    if name == "demo":
+        bunch = datasets.load_demo()
+    elif name == "fashion-mnist":
+        bunch = datasets.load_fashion_mnist()
+    elif name == "mnist":
+        bunch = datasets.load_mnist()
+    elif name == "cifar10":
+        bunch = datasets.load_cifar10(_shared_data("cifar-10-batches-py"))
+    elif name == "celeba":
+        bunch = datasets.load_celeba(_shared_data("celeba_sample"), attributes=False)
+    else:
+        bunch = _load_path(Path(name))
+    images, labels = bunch.images, bunch.get("target")
+    names = bunch.get("target_names")
+    if n_train is not None and n_train < len(images):
+        keep = np.sort(np.random.default_rng(seed).permutation(len(images))[:n_train])
+        images = images[keep]
+        labels = None if labels is None else labels[keep]
+    return images, labels, names
+
+
+def _shared_data(folder):
+    import os
+
+    for base in (os.environ.get("SKPAGER_DATA"), Path.home() / "skpager_data", "../shared/data"):
+        if base and (Path(base) / folder).is_dir():
+            return Path(base) / folder
+    raise FileNotFoundError(
+        f"{folder} not found in $SKPAGER_DATA, ~/skpager_data or ../shared/data; "
+        "pass its folder as --dataset PATH instead."
+    )
+
+
+def _load_path(path):
+    from sklearn.utils import Bunch
+
+    from . import datasets
+
+    if not path.exists():
+        raise UserError(
+            f"--dataset {path}: no such dataset name, file or folder "
+            f"(names: {', '.join(_DATASETS)})."
+        )
+    if path.is_dir():
+        if any(path.glob("train-images-idx3-ubyte*")):
+            return datasets.load_mnist(path=path)
+        if any(path.glob("data_batch_*")):
+            return datasets.load_cifar10(path)
+        if (path / "img_align_celeba").is_dir():
+            return datasets.load_celeba(path, attributes=False)
+        raise UserError(f"--dataset {path}: found no IDX files, CIFAR-10 batches or CelebA.")
+    if path.suffix in (".npy", ".npz"):
+        data = np.load(path)
+        if path.suffix == ".npz":
+            images = data["images"] if "images" in data else data["X"]
+            labels = data["labels"] if "labels" in data else data.get("y")
+        else:
+            images, labels = data, None
+        images = images.astype(np.float64) / 255.0 if images.dtype == np.uint8 else images
+        if images.ndim == 3:
+            images = images[..., None]
+        return Bunch(images=images, target=labels, target_names=None)
+    raise UserError(f"--dataset {path}: expected a folder, a .npy or a .npz file.")
+
+
+def _prepare(images):
+    """Zero-pad sides that are not powers of two (28 -> 32), as in the paper."""
+    from ._image import pad_images
+
+    h, w = images.shape[1:3]
+    side = 1 << max(h - 1, w - 1).bit_length()
+    return (pad_images(images, side, side), (h, w)) if (h, w) != (side, side) else (images, None)
+
+
+def _fit(args, verbose=1, output=None):
+    import joblib
+
+    from .core import GMMCoreGenerator
+
+    t0 = time.perf_counter()
+    images, labels, names = _load_dataset(args.dataset, args.n_train, args.seed)
+    images, crop = _prepare(images)
+    grey = images.shape[-1] == 1
+    resolution = args.resolution or (16 if grey else 4)
+    print(
+        f"loaded {len(images)} images {images.shape[1:]} from {args.dataset} "
+        f"({'with' if labels is not None else 'without'} labels) "
+        f"in {time.perf_counter() - t0:.1f}s"
+    )
+    model = GMMCoreGenerator(
+        resolution=resolution,
+        n_components=args.n_components,
+        pca_variance=args.pca_variance,
+        random_state=args.seed,
+        n_jobs=args.n_jobs,
+        verbose=verbose,
+    )
+    t1 = time.perf_counter()
+    model.fit(images, labels)
+    print(
+        f"fitted {model.__class__.__name__} ({model.n_parameters_:,} parameters) "
+        f"in {time.perf_counter() - t1:.1f}s"
+    )
+    bundle = {
+        "skpager_version": __version__,
+        "model": model,
+        "label_names": names,
+        "dataset": str(args.dataset),
+        "crop": crop,
+    }
+    if output is not None:
+        joblib.dump(bundle, output)
+        print(f"model written to {Path(output).resolve()}")
+    return bundle
+
+
+def _read_model(path):
+    import joblib
+
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f"model file {path} does not exist; create it with `skpager fit`.")
+    try:
+        bundle = joblib.load(path)
+    except Exception as exc:  # noqa: BLE001 - any unpickling failure is the user's file
+        raise UserError(f"cannot read {path} as an skpager model ({type(exc).__name__}).") from exc
+    if not isinstance(bundle, dict) or "model" not in bundle:
+        raise UserError(f"{path} is not an skpager model file (written by `skpager fit`).")
+    return bundle
+
+
+def _label_index(bundle, label):
+    model, names = bundle["model"], bundle["label_names"]
+    if model.classes_ is None:
+        raise UserError("this model was fitted without labels; drop --label.")
+    if names is not None and label in names:
+        return model.classes_[names.index(label)]
+    try:
+        value = int(label)
+    except ValueError:
+        value = None
+    if value is None or value not in model.classes_:
+        choices = names if names is not None else model.classes_.tolist()
+        raise UserError(f"unknown --label {label!r}; choose one of {choices}.")
+    return value
+
+
+def _sample_grid(bundle, n, label, seed, output, per_row=None):
+    from ._grid import image_grid, save_png
+
+    model, names = bundle["model"], bundle["label_names"]
+    rng = np.random.RandomState(seed)
+    if label is not None:
+        y = np.full(n, _label_index(bundle, label))
+    elif model.classes_ is not None:
+        y = np.sort(rng.choice(model.classes_, size=n, p=model.class_prior_))
+    else:
+        y = None
+    t0 = time.perf_counter()
+    images = model.sample(n, y=y, random_state=rng)
+    seconds = time.perf_counter() - t0
+    images = images.reshape((n,) + model.core_shape_)
+    per_row = per_row or int(np.ceil(np.sqrt(n)))
+    labels = None
+    if y is not None:
+        text = [names[list(model.classes_).index(v)] if names else str(v) for v in y]
+        labels = [text[i] for i in range(0, n, per_row)]
+    path = save_png(output, image_grid(images, per_row, row_labels=labels))
+    print(
+        f"sampled {n} images {model.core_shape_} in {seconds:.2f}s; grid written to "
+        f"{path.resolve()}"
+    )
+    return path
+
+
+def _cmd_demo(args):
+    args.dataset, args.n_train, args.resolution = "demo", None, 16
+    args.n_components, args.pca_variance, args.n_jobs = 20, 0.85, None
+    print(
+        "skpager demo: class-conditional PAGER core (16x16 Fashion-MNIST) on the "
+        "bundled 5,000-image subset"
+    )
+    bundle = _fit(args, verbose=0)
+    classes = bundle["model"].classes_
+    n_per = args.per_class
+    y = np.repeat(classes, n_per)
+    from ._grid import image_grid, save_png
+
+    model = bundle["model"]
+    images = model.sample(len(y), y=y, random_state=args.seed).reshape(
+        (len(y),) + model.core_shape_
+    )
+    path = save_png(args.output, image_grid(images, n_per, row_labels=bundle["label_names"]))
+    print(f"wrote {len(y)} samples ({n_per} per class, one class per row) to {path.resolve()}")
+
+
+def _cmd_fit(args):
+    _fit(args, output=args.output)
+
+
+def _cmd_sample(args):
+    bundle = _read_model(args.model)
+    if args.n < 1:
+        raise UserError(f"-n must be a positive number of images; got {args.n}.")
+    _sample_grid(bundle, args.n, args.label, args.seed, args.output)
+
+
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def build_parser():
+    """The argument parser of the ``skpager`` command."""
+    parser = argparse.ArgumentParser(
+        prog="skpager", description="PAGER image generation with scikit-learn estimators."
+    )
+    parser.add_argument("--version", action="version", version=f"skpager {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="fit on the bundled data and write a sample grid")
+    demo.add_argument("--output", default="samples.png", help="PNG file (default samples.png)")
+    demo.add_argument("--per-class", type=_positive_int, default=8, help="samples per class")
+    demo.add_argument("--seed", type=int, default=0)
+    demo.set_defaults(func=_cmd_demo)
+
+    fit = sub.add_parser("fit", help="fit a model and save it with joblib")
+    fit.add_argument(
+        "--dataset",
+        required=True,
+        help=f"one of {', '.join(_DATASETS)}, or a folder / .npy / .npz file",
+    )
+    fit.add_argument("--output", required=True, help="model file, e.g. model.joblib")
+    fit.add_argument("--n-train", type=_positive_int, default=None)
+    fit.add_argument(
+        "--resolution",
+        type=_positive_int,
+        default=None,
+        help="core side (default 16 for grey, 4 for colour)",
+    )
+    fit.add_argument("--n-components", type=_positive_int, default=100)
+    fit.add_argument("--pca-variance", type=float, default=0.85)
+    fit.add_argument("--n-jobs", type=int, default=None)
+    fit.add_argument("--seed", type=int, default=0)
+    fit.set_defaults(func=_cmd_fit)
+
+    sample = sub.add_parser("sample", help="sample images from a saved model into a PNG grid")
+    sample.add_argument("model", help="file written by `skpager fit`")
+    sample.add_argument("-n", type=int, default=64, help="number of images")
+    sample.add_argument("--output", default="grid.png")
+    sample.add_argument("--label", default=None, help="class name or number")
+    sample.add_argument("--seed", type=int, default=0)
+    sample.set_defaults(func=_cmd_sample)
+    return parser
+
+
+def main(argv=None):
+    """Entry point of the ``skpager`` command; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        args.func(args)
+    except (UserError, FileNotFoundError, ValueError, OSError) as exc:
+        print(f"skpager {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("skpager: interrupted", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,438 @@
+"""The core generator: a Gaussian mixture over Saab features of small images."""
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from scipy.special import logsumexp
+from sklearn import config_context
+from sklearn.base import BaseEstimator, DensityMixin, _fit_context
+from sklearn.decomposition import PCA
+from sklearn.mixture import GaussianMixture
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.parallel import Parallel, delayed
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._image import as_flat_images, resize, resolve_image_shape, to_images, to_layout
+from ._mixture import mixture_n_parameters, mixture_sample
+from .saab import SaabTransformer
+
+__all__ = ["GMMCoreGenerator"]
+
+_LOG_2PI = np.log(2 * np.pi)
+
+
+def _fit_class_model(features, n_components, pca_variance, gmm_params, seed):
+    """PCA (optional) + GaussianMixture on one class's Saab features.
+
+    With PCA, the discarded directions get the mean of their variances as an
+    isotropic residual variance (probabilistic PCA), so the model is a density
+    over all features.
+    """
+    with config_context(array_api_dispatch=False):  # numpy inside, whatever the caller's config
+        return _fit_class_model_numpy(features, n_components, pca_variance, gmm_params, seed)
+
+
+def _fit_class_model_numpy(features, n_components, pca_variance, gmm_params, seed):
+    dim = features.shape[1]
+    pca, residual_var = None, None
+    if pca_variance is not None and dim > 1:
+        pca = PCA(n_components=pca_variance, svd_solver="full").fit(features)
+        dropped = dim - pca.n_components_
+        if dropped > 0:
+            total_var = np.var(features, axis=0, ddof=1).sum()
+            residual = max(total_var - pca.explained_variance_.sum(), 0.0) / dropped
+            residual_var = max(residual, gmm_params["reg_covar"])
+        features = pca.transform(features)
+    gmm = GaussianMixture(n_components=n_components, random_state=seed, **gmm_params)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*did not converge.*")
+        gmm.fit(features)
+    return pca, residual_var, gmm
+
+
+class GMMCoreGenerator(DensityMixin, BaseEstimator):
+    """Gaussian mixture over Saab features of low-resolution images.
+
+    The first module of PAGER: images are downsampled to ``resolution``
+    (Lanczos, by successive halvings), mapped by a complete
+    :class:`SaabTransformer` (an orthonormal change of basis), optionally
+    projected by PCA, and modelled by a :class:`~sklearn.mixture.GaussianMixture`;
+    with class labels, one model per class.  New core images are sampled from
+    the mixture and mapped back through the inverse transforms.
+
+    Because the Saab transform is orthonormal, the mixture's density is a
+    density over core-resolution images.  With ``pca_variance`` the discarded
+    PCA directions get an isotropic Gaussian of their mean variance (as in
+    probabilistic PCA), so :meth:`score_samples` stays an exact log-likelihood
+    over the whole image space and scores are comparable across settings.
+
+    Read more in the :ref:`User Guide <core>`.
+
+    Parameters
+    ----------
+    resolution : int, default=None
+        Side of the (square) core images, e.g. 4 for colour images or 16 for
+        MNIST-like data.  Training images must be ``resolution * 2**j`` square;
+        they are downsampled inside.  None uses the images as they are.
+    n_components : int, default=500
+        Mixture components (per class when fitted with labels).  A class with
+        fewer samples gets as many components as it has samples, with a warning.
+    covariance_type : {"diag", "full", "tied", "spherical"}, default="diag"
+        Covariance of each component (see :class:`~sklearn.mixture.GaussianMixture`).
+    pca_variance : float in (0, 1), default=None
+        Keep the PCA directions explaining this share of the Saab-feature
+        variance before the mixture (the authors' code used 0.85).  None keeps
+        all features.
+    temperature : float, default=1.0
+        Covariance scale when sampling (0 samples the component means).  1.0
+        samples the fitted model; the authors used 0.3-0.5, which trades
+        diversity for cleaner images.  The default is the fitted model because
+        it is the only value whose samples follow the likelihood that
+        :meth:`score` reports; ``docs/benchmarks.md`` gives measured effects.
+    image_shape : tuple of int, default=None
+        ``(H, W)`` or ``(H, W, C)`` of the rows of 2-D ``X``; set from n-D input.
+        None reads a row as a 1x1 image with ``n_features`` channels.
+    max_iter : int, default=100
+        EM iterations of each mixture.
+    tol : float, default=1e-3
+        EM convergence threshold.
+    reg_covar : float, default=1e-6
+        Added to the covariance diagonals.
+    n_jobs : int, default=None
+        Classes fitted in parallel through joblib.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the mixtures and, unless :meth:`sample` gets its own, sampling.
+    verbose : int, default=0
+        Progress messages.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,) or None
+        Class labels seen in :meth:`fit`; None when fitted without labels.
+    class_prior_ : ndarray of shape (n_classes,)
+        Share of each class in the training set (``[1.0]`` without labels).
+    image_shape_ : tuple of int
+        ``(H, W, C)`` of the training images.
+    core_shape_ : tuple of int
+        ``(resolution, resolution, C)``: shape of the sampled images.
+    saab_ : SaabTransformer
+        The fitted Saab transform of the core images.
+    models_ : list of tuple
+        Per class, ``(pca, residual_variance, gmm)``.
+    n_parameters_ : int
+        Learned parameters (Saab kernels, PCA, mixtures).
+    n_features_in_ : int
+        Number of features seen during :term:`fit`.
+
+    See Also
+    --------
+    sklearn.mixture.GaussianMixture : The mixture model used per class.
+    SaabTransformer : The feature map.
+
+    Examples
+    --------
+    >>> from skpager import GMMCoreGenerator
+    >>> from skpager.datasets import load_demo
+    >>> demo = load_demo()
+    >>> core = GMMCoreGenerator(resolution=16, n_components=5, random_state=0)
+    >>> core = core.fit(demo.images[:500], demo.target[:500])
+    >>> core.sample(4, y=[0, 1, 2, 3]).shape
+    (4, 16, 16, 1)
+    """
+
+    _parameter_constraints: dict = {
+        "resolution": [Interval(Integral, 1, None, closed="left"), None],
+        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "covariance_type": [StrOptions({"full", "tied", "diag", "spherical"})],
+        "pca_variance": [Interval(Real, 0, 1, closed="neither"), None],
+        "temperature": [Interval(Real, 0, None, closed="left")],
+        "image_shape": [tuple, list, None],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "reg_covar": [Interval(Real, 0, None, closed="left")],
+        "n_jobs": [Integral, None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        resolution=None,
+        n_components=500,
+        covariance_type="diag",
+        pca_variance=None,
+        temperature=1.0,
+        image_shape=None,
+        max_iter=100,
+        tol=1e-3,
+        reg_covar=1e-6,
+        n_jobs=None,
+        random_state=None,
+        verbose=0,
+    ):
+        self.resolution = resolution
+        self.n_components = n_components
+        self.covariance_type = covariance_type
+        self.pca_variance = pca_variance
+        self.temperature = temperature
+        self.image_shape = image_shape
+        self.max_iter = max_iter
+        self.tol = tol
+        self.reg_covar = reg_covar
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ helpers
+    def _core_images(self, X, reset):
+        """Validate ``X`` and return ``(n, r, r, C)`` core images."""
+        X, shape, is_nd = as_flat_images(X, self.image_shape if reset else self.image_shape_)
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=reset)
+        if reset:
+            self.image_shape_ = resolve_image_shape(shape, X.shape[1])
+            self._nd = is_nd
+            self._nd_shape = shape if is_nd else None
+            self.core_shape_ = self._check_resolution(self.image_shape_)
+        images = to_images(X, self.image_shape_)
+        if self.core_shape_[:2] != self.image_shape_[:2]:
+            images = resize(images, self.core_shape_[:2])
+        return images
+
+    def _check_resolution(self, shape):
+        height, width, channels = shape
+        r = self.resolution
+        if r is None or (r == height and r == width):
+            return shape
+        if height == width == 1:
+            raise ValueError(
+                f"resolution={r} needs images: pass image_shape=(H, W[, C]) or n-D images."
+            )
+        if r > min(height, width):
+            raise ValueError(
+                f"resolution={r} is larger than the images ({height}x{width}); choose a "
+                f"resolution of at most {min(height, width)}."
+            )
+        factor = height // r
+        if height != width or height % r or factor & (factor - 1):
+            raise ValueError(
+                f"resolution={r} cannot be reached from {height}x{width} images by halving: "
+                "the images must be square with a side of resolution * 2**j."
+            )
+        return (r, r, channels)
+
+    def _gmm_params(self):
+        return {
+            "covariance_type": self.covariance_type,
+            "max_iter": self.max_iter,
+            "tol": self.tol,
+            "reg_covar": self.reg_covar,
+        }
+
+    # --------------------------------------------------------------------- fit
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Fit the Saab transform and one mixture (per class when ``y`` is given).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, H*W*C) or (n_samples, H, W[, C])
+            Training images, floats in [0, 1] (``uint8`` is rescaled), at the
+            core resolution or ``resolution * 2**j``.
+        y : array-like of shape (n_samples,), default=None
+            Class labels for class-conditional generation.
+
+        Returns
+        -------
+        self : GMMCoreGenerator
+            The fitted generator.
+        """
+        images = self._core_images(X, reset=True)
+        n = images.shape[0]
+        if self.n_components > n:
+            raise ValueError(
+                f"n_components={self.n_components} is larger than the number of samples, "
+                f"n_samples={n}; use fewer components or more images."
+            )
+        if y is None:
+            self.classes_, labels = None, np.zeros(n, dtype=int)
+        else:
+            y = np.asarray(y)
+            if y.shape != (n,):
+                raise ValueError(f"y must have shape ({n},) to match X; got {y.shape}.")
+            check_classification_targets(y)
+            self.classes_, labels = np.unique(y, return_inverse=True)
+        counts = np.bincount(labels)
+        self.class_prior_ = counts / n
+        if counts.min() < 2:
+            bad = self.classes_[np.argmin(counts)].item() if self.classes_ is not None else None
+            raise ValueError(
+                f"Class {bad!r} has 1 sample; each class needs at least 2 to fit a mixture."
+            )
+        self.saab_ = SaabTransformer(image_shape=self.core_shape_).fit(images)
+        features = self.saab_.transform(images)
+
+        rng = check_random_state(self.random_state)
+        seeds = rng.randint(np.iinfo(np.int32).max, size=len(counts))
+        n_comp = []
+        for c, count in enumerate(counts):
+            n_comp.append(min(self.n_components, int(count)))
+            if count < self.n_components:
+                warnings.warn(
+                    f"Class {self.classes_[c]!r} has {count} samples, fewer than "
+                    f"n_components={self.n_components}; fitting {count} components.",
+                    UserWarning,
+                    stacklevel=2,
+                )
+        if self.verbose:
+            print(
+                f"[GMMCoreGenerator] {n} images at {self.core_shape_}, {features.shape[1]} "
+                f"Saab features, {len(counts)} model(s)"
+            )
+        self.models_ = Parallel(n_jobs=self.n_jobs, verbose=max(self.verbose - 1, 0))(
+            delayed(_fit_class_model)(
+                features[labels == c], n_comp[c], self.pca_variance, self._gmm_params(), seeds[c]
+            )
+            for c in range(len(counts))
+        )
+        self.n_parameters_ = int(sum(k.size for k in self.saab_.kernels_)) + sum(
+            mixture_n_parameters(gmm) + (0 if pca is None else pca.components_.size)
+            for pca, _, gmm in self.models_
+        )
+        return self
+
+    # ------------------------------------------------------------------ sample
+    def _class_indices(self, y, n_samples, rng):
+        if y is None:
+            return rng.choice(len(self.models_), size=n_samples, p=self.class_prior_)
+        if self.classes_ is None:
+            raise ValueError("This generator was fitted without labels; call sample(y=None).")
+        y = np.asarray(y)
+        if y.ndim == 0:
+            y = np.full(n_samples, y.item())
+        if y.shape != (n_samples,):
+            raise ValueError(
+                f"y must be one label or one per sample ({n_samples}); got shape {y.shape}."
+            )
+        unknown = ~np.isin(y, self.classes_)
+        if unknown.any():
+            raise ValueError(
+                f"Unknown class {y[unknown][0].item()!r} in y; the classes seen in fit are "
+                f"{self.classes_.tolist()}."
+            )
+        return np.searchsorted(self.classes_, y)
+
+    def sample(self, n_samples=1, y=None, random_state=None):
+        """Generate core images.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of images.
+        y : label or array-like of shape (n_samples,), default=None
+            Class of every image (one label for all).  None draws the classes
+            from their training frequencies.
+        random_state : int, RandomState instance or None, default=None
+            Seed for this call; None falls back to the estimator's ``random_state``
+            (so a fixed seed gives the same images at every call).
+
+        Returns
+        -------
+        images : ndarray
+            ``(n_samples, r, r, C)`` (or ``(n_samples, r, r)`` for grey images
+            fitted as ``(n, H, W)``) when fitted on n-D images, else
+            ``(n_samples, r*r*C)``; floats clipped to [0, 1].  The order is random.
+        """
+        check_is_fitted(self)
+        if not isinstance(n_samples, Integral) or n_samples < 1:
+            raise ValueError(f"n_samples must be a positive integer; got {n_samples!r}.")
+        rng = check_random_state(self.random_state if random_state is None else random_state)
+        classes = self._class_indices(y, n_samples, rng)
+        features = np.empty((n_samples, self.saab_._n_features_out))
+        for c in np.unique(classes):
+            idx = np.flatnonzero(classes == c)
+            pca, _, gmm = self.models_[c]
+            z, _ = mixture_sample(gmm, len(idx), rng, self.temperature)
+            if pca is not None:
+                with config_context(array_api_dispatch=False):
+                    z = pca.inverse_transform(z)
+            features[idx] = z
+        images = self.saab_.inverse_transform(features).reshape((n_samples,) + self.core_shape_)
+        return self._to_layout(np.clip(images, 0.0, 1.0))
+
+    def _to_layout(self, images):
+        core_nd = None if self._nd_shape is None else self.core_shape_[: len(self._nd_shape)]
+        return to_layout(images, self._nd, core_nd)
+
+    # ------------------------------------------------------------------- score
+    def _class_log_likelihood(self, features):
+        """``(n_samples, n_classes)`` log p(x | class) of Saab features."""
+        out = np.empty((features.shape[0], len(self.models_)))
+        with config_context(array_api_dispatch=False):
+            for c, model in enumerate(self.models_):
+                out[:, c] = self._model_log_likelihood(features, *model)
+        return out
+
+    @staticmethod
+    def _model_log_likelihood(features, pca, residual_var, gmm):
+        if pca is None:
+            return gmm.score_samples(features)
+        z = pca.transform(features)
+        ll = gmm.score_samples(z)
+        if residual_var is not None:
+            resid = features - pca.inverse_transform(z)
+            dropped = features.shape[1] - z.shape[1]
+            ll -= 0.5 * (
+                np.sum(resid**2, axis=1) / residual_var
+                + dropped * (_LOG_2PI + np.log(residual_var))
+            )
+        return ll
+
+    def score_samples(self, X, y=None):
+        """Log-likelihood of each image under the model.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, H*W*C) or (n_samples, H, W[, C])
+            Images at the training resolution (downsampled inside).
+        y : array-like of shape (n_samples,), default=None
+            With labels, the class-conditional log p(x | y); without, the
+            log-likelihood of the mixture over classes.
+
+        Returns
+        -------
+        log_likelihood : ndarray of shape (n_samples,)
+            Log-density of the core image (Saab features; exact in pixel space,
+            as the Saab transform is orthonormal).
+        """
+        check_is_fitted(self)
+        images = self._core_images(X, reset=False)
+        ll = self._class_log_likelihood(self.saab_.transform(images))
+        if y is None or self.classes_ is None:
+            return logsumexp(ll + np.log(self.class_prior_), axis=1)
+        idx = self._class_indices(np.asarray(y), ll.shape[0], None)
+        return ll[np.arange(ll.shape[0]), idx]
+
+    def score(self, X, y=None):
+        """Mean log-likelihood of ``X`` (higher is better).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, H*W*C) or (n_samples, H, W[, C])
+            Images at the training resolution.
+        y : array-like of shape (n_samples,), default=None
+            Labels for the class-conditional likelihood.
+
+        Returns
+        -------
+        score : float
+            Mean of :meth:`score_samples`.
+        """
+        return float(np.mean(self.score_samples(X, y)))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = False
+        return tags

@@ -1,0 +1,130 @@
+"""Dataset loaders: IDX on files written here, shared data when present."""
+
+import gzip
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from skpager.datasets import (
+    load_celeba,
+    load_cifar10,
+    load_demo,
+    load_fashion_mnist,
+    load_mnist,
+    read_idx,
+)
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+needs_cifar = pytest.mark.skipif(
+    not (SHARED / "cifar-10-batches-py").is_dir(), reason="../shared/data/cifar-10 not present"
+)
+needs_celeba = pytest.mark.skipif(
+    not (SHARED / "celeba_sample").is_dir(), reason="../shared/data/celeba_sample not present"
+)
+needs_fashion = pytest.mark.skipif(
+    not Path("/usr/share/datasets/fashion-mnist").is_dir(),
+    reason="Debian package dataset-fashion-mnist not installed",
+)
+
+
+def _write_idx(path, array, compress=False):
+    header = bytes([0, 0, 0x08, array.ndim]) + np.array(array.shape, dtype=">u4").tobytes()
+    payload = header + array.astype(np.uint8).tobytes()
+    path.write_bytes(gzip.compress(payload) if compress else payload)
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_idx_round_trip_and_mnist_layout(tmp_path, compress):
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, size=(7, 28, 28), dtype=np.uint8)
+    labels = rng.integers(0, 10, size=7, dtype=np.uint8)
+    suffix = ".gz" if compress else ""
+    _write_idx(tmp_path / f"t10k-images-idx3-ubyte{suffix}", images, compress)
+    _write_idx(tmp_path / f"t10k-labels-idx1-ubyte{suffix}", labels, compress)
+    np.testing.assert_array_equal(read_idx(tmp_path / f"t10k-images-idx3-ubyte{suffix}"), images)
+    bunch = load_mnist(path=tmp_path, kind="test")
+    assert bunch.images.shape == (7, 28, 28, 1) and bunch.data.shape == (7, 784)
+    np.testing.assert_allclose(bunch.images[..., 0], images / 255.0)
+    np.testing.assert_array_equal(bunch.target, labels)
+
+
+def test_idx_errors(tmp_path):
+    bad_magic = tmp_path / "bad"
+    bad_magic.write_bytes(b"\x12\x34\x08\x01" + b"\x00" * 8)
+    with pytest.raises(ValueError, match="bad magic number"):
+        read_idx(bad_magic)
+    truncated = tmp_path / "trunc"
+    _write_idx(truncated, np.zeros((4, 3, 3), dtype=np.uint8))
+    truncated.write_bytes(truncated.read_bytes()[:-5])
+    with pytest.raises(ValueError, match="truncated"):
+        read_idx(truncated)
+    short_header = tmp_path / "short"
+    short_header.write_bytes(b"\x00\x00\x08\x03\x00")
+    with pytest.raises(ValueError, match="truncated"):
+        read_idx(short_header)
+
+
+def test_missing_files_say_where_and_how(tmp_path, monkeypatch):
+    monkeypatch.setenv("SKPAGER_DATA", str(tmp_path))
+    with pytest.raises(FileNotFoundError, match="never downloads"):
+        load_mnist()
+    with pytest.raises(FileNotFoundError, match="dataset-fashion-mnist"):
+        load_fashion_mnist(path=tmp_path)
+    with pytest.raises(FileNotFoundError, match="cifar-10-batches-py"):
+        load_cifar10(tmp_path)
+    with pytest.raises(FileNotFoundError, match="img_align_celeba"):
+        load_celeba(tmp_path)
+    with pytest.raises(ValueError, match="kind"):
+        load_demo("validation")
+
+
+def test_env_var_search_path(tmp_path, monkeypatch):
+    folder = tmp_path / "mnist"
+    folder.mkdir()
+    _write_idx(folder / "train-images-idx3-ubyte", np.zeros((2, 28, 28), dtype=np.uint8))
+    _write_idx(folder / "train-labels-idx1-ubyte", np.array([3, 4], dtype=np.uint8))
+    monkeypatch.setenv("SKPAGER_DATA", str(tmp_path))
+    assert load_mnist().target.tolist() == [3, 4]
+
+
+def test_bundled_demo():
+    train, test = load_demo(), load_demo("test")
+    assert train.images.shape == (5000, 28, 28, 1) and test.images.shape == (1000, 28, 28, 1)
+    assert np.bincount(train.target).tolist() == [500] * 10
+    assert train.images.dtype == np.float64 and 0 <= train.images.min() < train.images.max() <= 1
+    assert train.target_names[8] == "Bag"
+
+
+@needs_fashion
+def test_fashion_mnist_from_debian_package():
+    test = load_fashion_mnist(kind="test")
+    assert test.images.shape == (10000, 28, 28, 1)
+    # the bundled subset is the first 100 test images of each class
+    first_bags = test.images[np.flatnonzero(test.target == 8)[:100]]
+    demo = load_demo("test")
+    np.testing.assert_array_equal(demo.images[demo.target == 8], first_bags)
+    assert np.bincount(test.target).tolist() == [1000] * 10
+
+
+@needs_cifar
+def test_cifar10_layout_and_channel_order():
+    train = load_cifar10(SHARED / "cifar-10-batches-py")
+    test = load_cifar10(SHARED / "cifar-10-batches-py", kind="test")
+    assert train.images.shape == (30000, 32, 32, 3) and test.images.shape == (1000, 32, 32, 3)
+    assert train.target_names[0] == "airplane"
+    # published per-channel means: R 0.4914, G 0.4822, B 0.4465 (RGB order, not BGR)
+    np.testing.assert_allclose(
+        train.images.mean(axis=(0, 1, 2)), [0.4914, 0.4822, 0.4465], atol=0.005
+    )
+
+
+@needs_celeba
+def test_celeba_sample():
+    faces = load_celeba(SHARED / "celeba_sample", image_size=32)
+    assert faces.images.shape == (32, 32, 32, 3)
+    assert faces.attributes.shape == (32, 40) and set(np.unique(faces.attributes)) == {-1, 1}
+    assert faces.attribute_names[20] == "Male"
+    assert 0 <= faces.images.min() and faces.images.max() <= 1
+    # skin tones: red above blue on average, so the channels are RGB
+    assert faces.images[..., 0].mean() > faces.images[..., 2].mean()
