@@ -6,9 +6,19 @@ mixtures, and locally linear embedding, stage by stage from low to high
 resolution.
 """
 
+from .booster import QualityBooster
 from .core import GMMCoreGenerator
+from .enhancer import ResolutionEnhancer
+from .pager import PAGER
 from .saab import SaabTransformer
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["GMMCoreGenerator", "SaabTransformer", "__version__"]
+__all__ = [
+    "PAGER",
+    "GMMCoreGenerator",
+    "QualityBooster",
+    "ResolutionEnhancer",
+    "SaabTransformer",
+    "__version__",
+]

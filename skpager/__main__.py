@@ -202,6 +202,7 @@ def _sample_grid(bundle, n, label, seed, output, per_row=None):
 
 def _cmd_demo(args):
     args.dataset, args.n_train, args.resolution = "demo", None, 16
+    # 500 images per class: fewer PCA directions give cleaner samples than 0.99
     args.n_components, args.pca_variance, args.n_jobs = 20, 0.85, None
     print(
         "skpager demo: class-conditional PAGER core (16x16 Fashion-MNIST) on the "
@@ -271,7 +272,7 @@ def build_parser():
         help="core side (default 16 for grey, 4 for colour)",
     )
     fit.add_argument("--n-components", type=_positive_int, default=100)
-    fit.add_argument("--pca-variance", type=float, default=0.85)
+    fit.add_argument("--pca-variance", type=float, default=0.99)
     fit.add_argument("--n-jobs", type=int, default=None)
     fit.add_argument("--seed", type=int, default=0)
     fit.set_defaults(func=_cmd_fit)

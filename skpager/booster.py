@@ -1,0 +1,357 @@
+"""The quality booster: detail from training residuals by locally linear embedding."""
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn import config_context
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.cluster import MiniBatchKMeans
+from sklearn.neighbors import NearestNeighbors
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.parallel import Parallel, delayed
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._edges import edge_mask
+from ._image import as_flat_images, resize, resolve_image_shape, to_images, to_layout
+from .enhancer import from_windows, to_windows
+
+__all__ = ["QualityBooster"]
+
+
+def lle_weights(x, neighbours, reg):
+    """Regularised LLE reconstruction weights, batched.
+
+    Solves ``min ||x - sum_j w_j z_j||^2`` subject to ``sum_j w_j = 1`` for
+    every row: ``G w = 1`` with the local Gram matrix ``G = (Z - x)(Z - x)^T``
+    regularised by ``reg * trace(G)`` on its diagonal, then normalised.
+
+    Parameters
+    ----------
+    x : ndarray of shape (m, d)
+    neighbours : ndarray of shape (m, k, d)
+    reg : float
+
+    Returns
+    -------
+    weights : ndarray of shape (m, k)
+        Rows sum to 1.
+    """
+    diff = neighbours - x[:, None, :]
+    gram = np.einsum("mid,mjd->mij", diff, diff)
+    k = gram.shape[1]
+    trace = np.trace(gram, axis1=1, axis2=2)
+    ridge = np.where(trace > 0, reg * trace, reg)
+    gram += ridge[:, None, None] * np.eye(k)
+    w = np.linalg.solve(gram, np.ones((len(x), k, 1)))[:, :, 0]
+    return w / w.sum(axis=1, keepdims=True)
+
+
+def _fit_cluster_index(features):
+    return NearestNeighbors().fit(features)
+
+
+class QualityBooster(TransformerMixin, BaseEstimator):
+    """Add the detail an enhancer misses, by LLE over stored training residuals.
+
+    The quality booster of PAGER.  Training pairs are (enhanced image, true
+    image) at the same size.  Both are cut into non-overlapping patches; a
+    k-means over the enhanced patches makes ``n_clusters`` groups, each keeping
+    at most ``max_patches_per_cluster`` (enhanced patch, residual patch) pairs
+    in float32.  At transform time every patch finds its ``n_neighbors``
+    nearest stored patches in its cluster, solves the regularised LLE weights
+    (summing to 1) that rebuild it from them, and adds the same combination of
+    their residuals, masked by the Canny edges of the input.
+
+    Read more in the :ref:`User Guide <booster>`.
+
+    Parameters
+    ----------
+    patch_size : int, default=8
+        Side of the square patches (image sides must be multiples of it; a
+        larger value is reduced to the image side).
+    n_clusters : int, default=100
+        k-means clusters of patches.
+    n_neighbors : int, default=2
+        Neighbours per patch.  In a cluster holding fewer patches, all of them
+        are used (never a patch from another cluster).
+    max_patches_per_cluster : int, default=500
+        Stored patches per cluster (random subset); bounds the model size.
+    reg : float, default=1e-3
+        LLE ridge, relative to the trace of the local Gram matrix.
+    edge_mask : bool, default=True
+        Multiply the residual by the Canny edge mask of the input.
+    canny_thresholds : tuple of float, default=(50, 150)
+        Canny's thresholds (0-255 scale).
+    mask_dilation : int, default=1
+        Dilation radius of the mask.
+    max_kmeans_patches : int, default=100000
+        Patches used to fit k-means (random subset).
+    image_shape : tuple of int, default=None
+        ``(H, W)`` or ``(H, W, C)`` of the rows of 2-D ``X``; set from n-D
+        input.  None reads a row as a grey ``1 x n_features`` image.
+    n_jobs : int, default=None
+        Per-cluster neighbour searches run in parallel through joblib.
+    random_state : int, RandomState instance or None, default=None
+        Seeds k-means and the patch subsets.
+    verbose : int, default=0
+        Progress messages.
+
+    Attributes
+    ----------
+    image_shape_ : tuple of int
+        ``(H, W, C)``.
+    patch_shape_ : tuple of int
+        ``(p, p)`` actually used.
+    kmeans_ : MiniBatchKMeans
+        Patch clusters.
+    patches_ : list of ndarray
+        Per cluster, stored enhanced patches (float32).
+    residuals_ : list of ndarray
+        Per cluster, the matching residual patches (float32).
+    n_parameters_ : int
+        Stored values (k-means centres, patches and residuals).
+    model_size_bytes_ : int
+        Bytes of the stored arrays.
+    n_features_in_ : int
+        Number of features seen during :term:`fit`.
+
+    See Also
+    --------
+    ResolutionEnhancer : Produces the images this booster refines.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skpager import QualityBooster
+    >>> rng = np.random.default_rng(0)
+    >>> truth = rng.random((50, 16, 16))
+    >>> blurred = (truth + np.roll(truth, 1, axis=2)) / 2
+    >>> booster = QualityBooster(patch_size=4, n_clusters=5, random_state=0)
+    >>> booster.fit(blurred, truth).transform(blurred[:3]).shape
+    (3, 16, 16)
+    """
+
+    _parameter_constraints: dict = {
+        "patch_size": [Interval(Integral, 1, None, closed="left")],
+        "n_clusters": [Interval(Integral, 1, None, closed="left")],
+        "n_neighbors": [Interval(Integral, 1, None, closed="left")],
+        "max_patches_per_cluster": [Interval(Integral, 1, None, closed="left")],
+        "reg": [Interval(Real, 0, None, closed="left")],
+        "edge_mask": ["boolean"],
+        "canny_thresholds": [tuple, list],
+        "mask_dilation": [Interval(Integral, 0, None, closed="left")],
+        "max_kmeans_patches": [Interval(Integral, 1, None, closed="left")],
+        "image_shape": [tuple, list, None],
+        "n_jobs": [Integral, None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        patch_size=8,
+        n_clusters=100,
+        n_neighbors=2,
+        max_patches_per_cluster=500,
+        reg=1e-3,
+        edge_mask=True,
+        canny_thresholds=(50, 150),
+        mask_dilation=1,
+        max_kmeans_patches=100000,
+        image_shape=None,
+        n_jobs=None,
+        random_state=None,
+        verbose=0,
+    ):
+        self.patch_size = patch_size
+        self.n_clusters = n_clusters
+        self.n_neighbors = n_neighbors
+        self.max_patches_per_cluster = max_patches_per_cluster
+        self.reg = reg
+        self.edge_mask = edge_mask
+        self.canny_thresholds = canny_thresholds
+        self.mask_dilation = mask_dilation
+        self.max_kmeans_patches = max_kmeans_patches
+        self.image_shape = image_shape
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _check_images(self, X, reset):
+        X, shape, is_nd = as_flat_images(X, self.image_shape if reset else self.image_shape_)
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=reset)
+        if reset:
+            self.image_shape_ = resolve_image_shape(shape, X.shape[1], default="row")
+            self._nd_shape = shape if is_nd else None
+        return to_images(X, self.image_shape_)
+
+    def _patch_shape(self):
+        h, w, _ = self.image_shape_
+        ph, pw = min(self.patch_size, h), min(self.patch_size, w)
+        if h % ph or w % pw:
+            raise ValueError(
+                f"patch_size={self.patch_size} must divide the image sides ({h}x{w})."
+            )
+        return ph, pw
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Cluster the training patches and store residuals per cluster.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, H*W*C) or (n_samples, H, W[, C])
+            Enhanced images (an enhancer's output on training inputs).
+        y : array-like
+            The true images, at the size of X or a power-of-two multiple of it
+            (downsampled inside, so a cascade Pipeline can pass its final targets).
+
+        Returns
+        -------
+        self : QualityBooster
+            The fitted booster.
+        """
+        images = self._check_images(X, reset=True)
+        if y is None:
+            raise ValueError(
+                "QualityBooster requires y to be passed, but the target y is None: pass the "
+                "true images, at the size of X."
+            )
+        truth, _, _ = as_flat_images(y)
+        truth = np.asarray(truth, dtype=np.float64)
+        if truth.ndim == 1 or truth.shape[0] != images.shape[0]:
+            raise ValueError(
+                f"y must hold one true image per image of X ({images.shape[0]}); got an "
+                f"array of shape {truth.shape}."
+            )
+        h, w, c = self.image_shape_
+        values = truth.reshape(len(truth), -1).shape[1]
+        ratio = int(round(np.sqrt(values / (h * w * c))))
+        if ratio < 1 or ratio & (ratio - 1) or values != h * w * c * ratio * ratio:
+            raise ValueError(
+                f"y must have the size of X ({h}x{w}x{c}) or a power-of-two multiple of it "
+                f"(then it is downsampled); got {values} values per image."
+            )
+        if not np.all(np.isfinite(truth)):
+            raise ValueError("y contains NaN or infinity.")
+        truth = truth.reshape(len(truth), h * ratio, w * ratio, c)
+        if ratio > 1:
+            truth = resize(truth, (h, w))
+        self.patch_shape_ = self._patch_shape()
+        rng = check_random_state(self.random_state)
+        feats = to_windows(images, *self.patch_shape_).astype(np.float32)
+        resid = to_windows(truth - images, *self.patch_shape_).astype(np.float32)
+        if len(feats) < 2:
+            raise ValueError("QualityBooster needs at least 2 patches; got 1 sample.")
+        n_clusters = min(self.n_clusters, len(feats))
+        subset = rng.choice(
+            len(feats), size=min(len(feats), self.max_kmeans_patches), replace=False
+        )
+        if self.verbose:
+            print(f"[QualityBooster] k-means of {len(subset):,} patches into {n_clusters}")
+        with config_context(array_api_dispatch=False):
+            self.kmeans_ = MiniBatchKMeans(
+                n_clusters=n_clusters,
+                random_state=rng.randint(np.iinfo(np.int32).max),
+                batch_size=4096,
+                n_init=3,
+            ).fit(feats[subset])
+            labels = self.kmeans_.predict(feats)
+        order = rng.permutation(len(feats))
+        self.patches_, self.residuals_ = [], []
+        for k in range(n_clusters):
+            members = order[labels[order] == k][: self.max_patches_per_cluster]
+            self.patches_.append(feats[members])
+            self.residuals_.append(resid[members])
+        self._indexes = Parallel(n_jobs=self.n_jobs)(
+            delayed(_fit_cluster_index)(p) for p in self.patches_ if len(p)
+        )
+        self._index_of = np.cumsum([len(p) > 0 for p in self.patches_]) - 1
+        stored = sum(p.size + r.size for p, r in zip(self.patches_, self.residuals_, strict=True))
+        self.n_parameters_ = int(self.kmeans_.cluster_centers_.size + stored)
+        self.model_size_bytes_ = int(
+            self.kmeans_.cluster_centers_.nbytes
+            + sum(p.nbytes + r.nbytes for p, r in zip(self.patches_, self.residuals_, strict=True))
+        )
+        return self
+
+    def residual(self, X):
+        """Estimated residual (before masking) of every image of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, H*W*C) or (n_samples, H, W[, C])
+            Enhanced images.
+
+        Returns
+        -------
+        residual : ndarray of shape (n_samples, H, W, C)
+        """
+        check_is_fitted(self)
+        images = self._check_images(X, reset=False)
+        return self._residual(images)
+
+    def _residual(self, images):
+        feats = to_windows(images, *self.patch_shape_).astype(np.float32)
+        with config_context(array_api_dispatch=False):
+            labels = self.kmeans_.predict(feats)
+        out = np.zeros(feats.shape, dtype=np.float64)
+        for k in np.unique(labels):
+            stored = self.patches_[k]
+            if len(stored) == 0:  # k-means left it empty: no residual to borrow
+                continue
+            idx = np.flatnonzero(labels == k)
+            n_nb = min(self.n_neighbors, len(stored))
+            _, nb = self._indexes[self._index_of[k]].kneighbors(feats[idx], n_neighbors=n_nb)
+            weights = lle_weights(
+                feats[idx].astype(np.float64), stored[nb].astype(np.float64), self.reg
+            )
+            out[idx] = np.einsum("mk,mkd->md", weights, self.residuals_[k][nb])
+        return from_windows(out, images.shape, *self.patch_shape_)
+
+    def transform(self, X):
+        """Add the masked LLE residual to ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, H*W*C) or (n_samples, H, W[, C])
+            Enhanced images.
+
+        Returns
+        -------
+        X_boosted : ndarray
+            Same layout as the training ``X`` (n-D or 2-D); not clipped.
+        """
+        check_is_fitted(self)
+        out = self._boost(self._check_images(X, reset=False))
+        if self._nd_shape is None:
+            return out.reshape(out.shape[0], -1)
+        return to_layout(out, True, self._nd_shape)
+
+    def _boost(self, images):
+        """``(n, H, W, C)`` -> the same images plus the masked residual."""
+        residual = self._residual(images)
+        if self.edge_mask:
+            residual *= edge_mask(images, self.canny_thresholds, self.mask_dilation)
+        return images + residual
+
+    def predict(self, X):
+        """Same as :meth:`transform`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, H*W*C) or (n_samples, H, W[, C])
+            Enhanced images.
+
+        Returns
+        -------
+        X_boosted : ndarray
+            See :meth:`transform`.
+        """
+        return self.transform(X)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = True
+        return tags

@@ -1,0 +1,333 @@
+"""PAGER: core generator + cascade of resolution enhancers and quality boosters."""
+
+from numbers import Integral
+
+import numpy as np
+from sklearn.base import BaseEstimator, _fit_context, clone
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._image import (
+    as_flat_images,
+    crop_images,
+    pad_images,
+    resize,
+    resolve_image_shape,
+    to_images,
+    to_layout,
+)
+from .booster import QualityBooster
+from .core import GMMCoreGenerator
+from .enhancer import ResolutionEnhancer
+
+__all__ = ["PAGER"]
+
+
+def _seed(rng):
+    return int(rng.randint(np.iinfo(np.int32).max))
+
+
+class PAGER(BaseEstimator):
+    """Progressive image generation: a core generator and cascaded enhancers.
+
+    ``fit`` trains, from the same images, a :class:`GMMCoreGenerator` at the
+    core resolution ``r`` and, for every octave ``r -> 2r -> ... -> R``, a
+    :class:`ResolutionEnhancer` and a :class:`QualityBooster` (the booster on
+    the enhancer's own output).  ``sample`` draws core images and passes them
+    up the cascade; ``super_resolve`` passes given images up the cascade from
+    their resolution, with no retraining.
+
+    Sides that are not ``r * 2**j`` are zero-padded to the next such size for
+    training and cropped back on output (28x28 MNIST-like images train at
+    32x32 with a 16x16 core, as in the paper).
+
+    Read more in the :ref:`User Guide <pager>`.
+
+    Parameters
+    ----------
+    core : GMMCoreGenerator, default=None
+        Template of the core generator (cloned); None uses
+        ``GMMCoreGenerator(resolution=16 if grey else 4, pca_variance=0.99)``.
+        With ``resolution=None`` the same colour-dependent default applies.
+    enhancer : ResolutionEnhancer, default=None
+        Template cloned for every octave; None uses ``ResolutionEnhancer()``.
+    booster : QualityBooster, "drop" or None, default=None
+        Template cloned for every octave; None uses ``QualityBooster()``,
+        ``"drop"`` fits no booster.
+    output_resolution : int, default=None
+        Side of the generated images.  None keeps the training images' side;
+        a smaller value trains on downsampled images.
+    random_state : int, RandomState instance or None, default=None
+        Seeds every module (each gets its own seed drawn from it) and the
+        default sampling.
+    n_jobs : int, default=None
+        Passed to every module.
+    verbose : int, default=0
+        Progress per stage.
+
+    Attributes
+    ----------
+    core_ : GMMCoreGenerator
+        The fitted core.
+    enhancers_ : list of ResolutionEnhancer
+        One per octave, lowest resolution first.
+    boosters_ : list of QualityBooster or None
+        One per octave (None entries when ``booster="drop"``).
+    resolutions_ : list of int
+        Working sides, from the core's to the padded output's.
+    image_shape_ : tuple of int
+        ``(R, R, C)`` of the generated images (after cropping).
+    padded_side_ : int
+        Working side of the last stage (``R`` padded to ``r * 2**j``).
+    n_parameters_ : int
+        Learned parameters of all modules.
+    n_features_in_ : int
+        Number of features seen during :term:`fit`.
+
+    Examples
+    --------
+    >>> from skpager import PAGER, GMMCoreGenerator, ResolutionEnhancer, QualityBooster
+    >>> from skpager.datasets import load_demo
+    >>> demo = load_demo()
+    >>> pager = PAGER(
+    ...     core=GMMCoreGenerator(resolution=8, n_components=5, pca_variance=0.95),
+    ...     enhancer=ResolutionEnhancer(n_dc_components=5, min_window=None),
+    ...     booster="drop", random_state=0,
+    ... ).fit(demo.images[:300])
+    >>> pager.sample(2).shape
+    (2, 28, 28, 1)
+    """
+
+    _parameter_constraints: dict = {
+        "core": [HasMethods(["fit", "sample"]), None],
+        "enhancer": [HasMethods(["fit", "transform"]), None],
+        "booster": [HasMethods(["fit", "transform"]), StrOptions({"drop"}), None],
+        "output_resolution": [Interval(Integral, 1, None, closed="left"), None],
+        "random_state": ["random_state"],
+        "n_jobs": [Integral, None],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        core=None,
+        enhancer=None,
+        booster=None,
+        output_resolution=None,
+        random_state=None,
+        n_jobs=None,
+        verbose=0,
+    ):
+        self.core = core
+        self.enhancer = enhancer
+        self.booster = booster
+        self.output_resolution = output_resolution
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+
+    def _log(self, message):
+        if self.verbose:
+            print(f"[PAGER] {message}")
+
+    def _module(self, template, default, rng):
+        module = clone(default if template is None else template)
+        params = module.get_params(deep=False)
+        update = {"random_state": _seed(rng)}
+        if "n_jobs" in params:
+            update["n_jobs"] = self.n_jobs
+        if "verbose" in params:
+            update["verbose"] = max(self.verbose - 1, 0)
+        return module.set_params(**{k: v for k, v in update.items() if k in params})
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y=None):
+        """Fit the core and every enhancer/booster from the same images.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, H*W*C) or (n_samples, H, W[, C])
+            Square training images in [0, 1] (``uint8`` is rescaled).
+        y : array-like of shape (n_samples,), default=None
+            Class labels for class-conditional generation (core per class).
+
+        Returns
+        -------
+        self : PAGER
+            The fitted generator.
+        """
+        X, shape, is_nd = as_flat_images(X)
+        X = validate_data(self, X, dtype=[np.float64, np.float32])
+        if shape is None:
+            raise ValueError("PAGER needs images: pass X as (n, H, W) or (n, H, W, C).")
+        height, width, channels = resolve_image_shape(shape, X.shape[1])
+        if height != width:
+            raise ValueError(f"PAGER needs square images; got {height}x{width}.")
+        images = to_images(X, (height, width, channels)).astype(np.float64)
+        side = self.output_resolution or height
+        if side > height:
+            raise ValueError(
+                f"output_resolution={side} is larger than the training images ({height}); "
+                "PAGER learns from images at least as large as its output."
+            )
+        if side != height:
+            images = resize(images, side)
+        self._nd_shape = shape if is_nd else None
+        self._train_shape = (height, width, channels)
+        self.image_shape_ = (side, side, channels)
+        rng = check_random_state(self.random_state)
+
+        core = self._module(self.core, GMMCoreGenerator(pca_variance=0.99), rng)
+        r = core.resolution or (16 if channels == 1 else 4)
+        if r > side:
+            raise ValueError(f"The core resolution {r} is larger than the output side {side}.")
+        core.set_params(resolution=r)
+        padded = r
+        while padded < side:
+            padded *= 2
+        self.padded_side_ = padded
+        if padded != side:
+            images = pad_images(images, padded, padded)
+        self.resolutions_ = [r]
+        while self.resolutions_[-1] < padded:
+            self.resolutions_.append(2 * self.resolutions_[-1])
+
+        self._log(f"core: {len(images)} images -> {r}x{r}x{channels}")
+        self.core_ = core.fit(images, y)
+        self.enhancers_, self.boosters_ = [], []
+        for low_side, high_side in zip(self.resolutions_[:-1], self.resolutions_[1:], strict=True):
+            low = resize(images, low_side)
+            high = images if high_side == padded else resize(images, high_side)
+            self._log(f"stage {low_side} -> {high_side}: enhancer")
+            enhancer = self._module(self.enhancer, ResolutionEnhancer(), rng).fit(low, high)
+            booster = None
+            if not (isinstance(self.booster, str) and self.booster == "drop"):
+                self._log(f"stage {low_side} -> {high_side}: booster")
+                # the booster learns the detail missing from the conditional mean
+                enhanced = enhancer._enhance(low, rng, 0.0)
+                booster = self._module(self.booster, QualityBooster(), rng).fit(enhanced, high)
+            self.enhancers_.append(enhancer)
+            self.boosters_.append(booster)
+        self.n_parameters_ = int(
+            self.core_.n_parameters_
+            + sum(e.n_parameters_ for e in self.enhancers_)
+            + sum(b.n_parameters_ for b in self.boosters_ if b is not None)
+        )
+        return self
+
+    def _cascade(self, images, start, rng, temperature=None):
+        """Run the stages from index ``start`` (working side ``resolutions_[start]``)."""
+        for enhancer, booster in zip(self.enhancers_[start:], self.boosters_[start:], strict=True):
+            t = enhancer.temperature if temperature is None else temperature
+            images = enhancer._enhance(images, rng, t)
+            if booster is not None:
+                images = booster._boost(images)
+        return images
+
+    def _output(self, images):
+        side = self.image_shape_[0]
+        if images.shape[1] != side:
+            images = crop_images(images, side, side)
+        images = np.clip(images, 0.0, 1.0)
+        if self._nd_shape is None:
+            return images.reshape(images.shape[0], -1)
+        nd = self.image_shape_[: len(self._nd_shape)]
+        return to_layout(np.ascontiguousarray(images), True, nd)
+
+    def sample(self, n_samples=1, y=None, random_state=None):
+        """Generate images at the output resolution.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of images.
+        y : label or array-like of shape (n_samples,), default=None
+            Classes (class-conditional core); None draws them by frequency.
+        random_state : int, RandomState instance or None, default=None
+            Seed of this call; None uses the estimator's ``random_state``.
+
+        Returns
+        -------
+        images : ndarray
+            ``(n_samples, R, R[, C])`` when fitted on n-D images, else
+            ``(n_samples, R*R*C)``; clipped to [0, 1].
+        """
+        check_is_fitted(self)
+        rng = check_random_state(self.random_state if random_state is None else random_state)
+        core = self.core_.sample(n_samples, y=y, random_state=rng)
+        core = core.reshape((n_samples,) + self.core_.core_shape_)
+        return self._output(self._cascade(core, 0, rng))
+
+    def super_resolve(self, X, temperature=0.0, random_state=None):
+        """Upsample given images to the output resolution with the fitted stages.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, h, w[, C])
+            Images whose side ``h`` is a stage input at the output geometry:
+            ``R / 2**j`` for ``j >= 1`` (e.g. 14 or 7 for 28x28 output).
+        temperature : float, default=0.0
+            Enhancer temperature; 0 gives deterministic super-resolution.
+        random_state : int, RandomState instance or None, default=None
+            Seed of the AC draws when ``temperature > 0``.
+
+        Returns
+        -------
+        images : ndarray
+            At the output resolution, in the layout PAGER was fitted with.
+        """
+        check_is_fitted(self)
+        X, shape, _ = as_flat_images(X)
+        if shape is None:
+            raise ValueError("super_resolve needs images as (n, h, w) or (n, h, w, C).")
+        h, w, c = resolve_image_shape(shape, np.asarray(X).shape[1])
+        side, padded = self.image_shape_[0], self.padded_side_
+        starts = {
+            res * side // padded: i
+            for i, res in enumerate(self.resolutions_[:-1])
+            if res * side % padded == 0
+        }
+        if h != w or h not in starts or c != self.image_shape_[2]:
+            raise ValueError(
+                f"super_resolve takes {sorted(starts)} pixel square images with "
+                f"{self.image_shape_[2]} channel(s); got {h}x{w}x{c}."
+            )
+        images = to_images(np.asarray(X, dtype=np.float64), (h, w, c))
+        if not np.all(np.isfinite(images)):
+            raise ValueError("X contains NaN or infinity.")
+        start = starts[h]
+        work = self.resolutions_[start]
+        if work != h:
+            images = pad_images(images, work, work)
+        rng = check_random_state(self.random_state if random_state is None else random_state)
+        return self._output(self._cascade(images, start, rng, temperature))
+
+    def score(self, X, y=None):
+        """Core log-likelihood of ``X`` plus each stage's AC log-likelihood.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, H, W[, C]) or (n_samples, H*W*C)
+            Images at the training size.
+        y : array-like of shape (n_samples,), default=None
+            Labels, for the class-conditional core likelihood.
+
+        Returns
+        -------
+        score : float
+            ``core_.score`` of the core images plus, for every octave,
+            the enhancer's mean whole-image AC log-likelihood.  Higher is better.
+        """
+        check_is_fitted(self)
+        X, _, _ = as_flat_images(X, self._train_shape)
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        images = to_images(X, self._train_shape).astype(np.float64)
+        if images.shape[1] != self.image_shape_[0]:
+            images = resize(images, self.image_shape_[0])
+        if self.padded_side_ != self.image_shape_[0]:
+            images = pad_images(images, self.padded_side_, self.padded_side_)
+        total = self.core_.score(images, y)
+        for enhancer, res in zip(self.enhancers_, self.resolutions_[:-1], strict=True):
+            total += enhancer.score(resize(images, res), images)
+        return float(total)

@@ -1,0 +1,150 @@
+"""PAGER: the full cascade, super-resolution, model selection, errors."""
+
+import pickle
+
+import joblib
+import numpy as np
+import pytest
+from sklearn.model_selection import GridSearchCV
+
+from skpager import PAGER, GMMCoreGenerator, QualityBooster, ResolutionEnhancer
+from skpager._image import resize
+from skpager.datasets import load_demo
+
+
+def small_pager(**params):
+    defaults = {
+        "core": GMMCoreGenerator(n_components=5, pca_variance=0.9),
+        "enhancer": ResolutionEnhancer(n_dc_components=8, max_windows=3000),
+        "booster": QualityBooster(n_clusters=10),
+        "random_state": 0,
+    }
+    defaults.update(params)
+    return PAGER(**defaults)
+
+
+@pytest.fixture(scope="module")
+def demo():
+    train, test = load_demo(), load_demo("test")
+    return train.images[:1500], train.target[:1500], test.images[:200], test.target[:200]
+
+
+@pytest.fixture(scope="module")
+def fitted(demo):
+    X, y, _, _ = demo
+    return small_pager().fit(X, y)
+
+
+def test_padding_stages_and_output_shape(fitted):
+    assert fitted.padded_side_ == 32 and fitted.resolutions_ == [16, 32]
+    assert fitted.core_.core_shape_ == (16, 16, 1)
+    samples = fitted.sample(12, y=[0, 1, 2] * 4)
+    assert samples.shape == (12, 28, 28, 1)
+    assert samples.min() >= 0 and samples.max() <= 1
+    assert fitted.n_parameters_ > fitted.core_.n_parameters_
+
+
+def test_samples_deterministic_and_picklable(fitted, tmp_path):
+    a = fitted.sample(6, y=4)
+    np.testing.assert_array_equal(a, fitted.sample(6, y=4))
+    assert not np.array_equal(a, fitted.sample(6, y=4, random_state=1))
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(fitted)).sample(6, y=4), a)
+    joblib.dump(fitted, tmp_path / "pager.joblib")
+    np.testing.assert_array_equal(joblib.load(tmp_path / "pager.joblib").sample(6, y=4), a)
+
+
+def test_samples_are_not_copies_of_training_images(demo, fitted):
+    X, _, X_test, _ = demo
+    flat = X.reshape(len(X), -1)
+    samples = fitted.sample(100, random_state=3).reshape(100, -1)
+    test = X_test[:100].reshape(100, -1)
+
+    def nn_dist(A):
+        d = (A**2).sum(1)[:, None] + (flat**2).sum(1)[None] - 2 * A @ flat.T
+        return np.sqrt(np.maximum(d.min(axis=1), 0))
+
+    # samples sit no closer to the training set than unseen real images do
+    assert np.median(nn_dist(samples)) >= 0.9 * np.median(nn_dist(test))
+    assert nn_dist(samples).min() > 1e-3
+
+
+def test_super_resolve_beats_lanczos_without_retraining(demo, fitted):
+    _, _, X_test, _ = demo
+    low = resize(X_test, 14)
+    out = fitted.super_resolve(low)
+    assert out.shape == X_test.shape
+
+    def psnr(a):
+        return 10 * np.log10(1 / np.mean((a - X_test) ** 2))
+
+    assert psnr(out) > psnr(np.clip(resize(low, 28), 0, 1))
+    np.testing.assert_array_equal(out, fitted.super_resolve(low))  # temperature 0
+    with pytest.raises(ValueError, match=r"takes \[14\] pixel"):
+        fitted.super_resolve(resize(X_test[:2], 10))
+
+
+def test_colour_cascade_from_a_4x4_core():
+    base = load_demo().images[:400]
+    colour = np.clip(np.concatenate([base, base * 0.5, base**2], axis=3), 0, 1)
+    colour = np.pad(colour, ((0, 0), (2, 2), (2, 2), (0, 0)))
+    pager = PAGER(
+        core=GMMCoreGenerator(n_components=3, pca_variance=0.95),
+        enhancer=ResolutionEnhancer(n_dc_components=4, max_windows=2000, min_window=4),
+        booster="drop",
+        random_state=0,
+    ).fit(colour)
+    assert pager.resolutions_ == [4, 8, 16, 32]
+    assert pager.boosters_ == [None, None, None]
+    assert pager.sample(3).shape == (3, 32, 32, 3)
+    assert pager.super_resolve(resize(colour[:2], 8)).shape == (2, 32, 32, 3)
+
+
+def test_nested_params_in_gridsearch(demo):
+    X, _, _, _ = demo
+    search = GridSearchCV(
+        small_pager(
+            booster="drop",
+            enhancer=ResolutionEnhancer(n_dc_components=4, max_windows=1500, min_window=8),
+        ),
+        {"core__n_components": [1, 6]},
+        cv=2,
+    )
+    search.fit(X[:600])
+    assert search.best_params_["core__n_components"] == 6
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+
+
+def test_output_resolution_and_2d_layout(demo):
+    X, _, _, _ = demo
+    pager = small_pager(
+        booster="drop", output_resolution=16, core=GMMCoreGenerator(n_components=3, resolution=8)
+    ).fit(X[:300])
+    assert pager.resolutions_ == [8, 16] and pager.padded_side_ == 16
+    assert pager.sample(2).shape == (2, 16, 16, 1)
+    flat = small_pager(
+        booster="drop", output_resolution=16, core=GMMCoreGenerator(n_components=3, resolution=8)
+    )
+    flat.fit(X[:300, :, :, 0])
+    assert flat.sample(2).shape == (2, 16, 16)
+
+
+@pytest.mark.parametrize(
+    "X, params, match",
+    [
+        (np.zeros((10, 28, 20)), {}, "square"),
+        (np.zeros((10, 28 * 28)), {}, "needs images"),
+        (np.zeros((10, 16, 16)), {"output_resolution": 32}, "larger than the training"),
+        (np.zeros((10, 8, 8)), {}, "core resolution 16 is larger"),
+    ],
+)
+def test_bad_input(X, params, match):
+    with pytest.raises(ValueError, match=match):
+        PAGER(**params).fit(X)
+
+
+def test_unknown_class_and_verbose(fitted, demo, capsys):
+    with pytest.raises(ValueError, match="Unknown class"):
+        fitted.sample(2, y=99)
+    X, y, _, _ = demo
+    small_pager(verbose=1, booster="drop").fit(X[:200], y[:200])
+    assert "[PAGER] stage 16 -> 32: enhancer" in capsys.readouterr().out
