@@ -90,34 +90,25 @@ def _load_path(path):
     raise UserError(f"--dataset {path}: expected a folder, a .npy or a .npz file.")
 
 
-def _prepare(images):
-    """Zero-pad sides that are not powers of two (28 -> 32), as in the paper."""
-    from ._image import pad_images
-
-    h, w = images.shape[1:3]
-    side = 1 << max(h - 1, w - 1).bit_length()
-    return (pad_images(images, side, side), (h, w)) if (h, w) != (side, side) else (images, None)
-
-
 def _fit(args, verbose=1, output=None):
     import joblib
 
     from .core import GMMCoreGenerator
+    from .pager import PAGER
 
     t0 = time.perf_counter()
     images, labels, names = _load_dataset(args.dataset, args.n_train, args.seed)
-    images, crop = _prepare(images)
-    grey = images.shape[-1] == 1
-    resolution = args.resolution or (16 if grey else 4)
     print(
         f"loaded {len(images)} images {images.shape[1:]} from {args.dataset} "
         f"({'with' if labels is not None else 'without'} labels) "
         f"in {time.perf_counter() - t0:.1f}s"
     )
-    model = GMMCoreGenerator(
-        resolution=resolution,
-        n_components=args.n_components,
-        pca_variance=args.pca_variance,
+    model = PAGER(
+        core=GMMCoreGenerator(
+            resolution=args.resolution,
+            n_components=args.n_components,
+            pca_variance=args.pca_variance,
+        ),
         random_state=args.seed,
         n_jobs=args.n_jobs,
         verbose=verbose,
@@ -125,15 +116,14 @@ def _fit(args, verbose=1, output=None):
     t1 = time.perf_counter()
     model.fit(images, labels)
     print(
-        f"fitted {model.__class__.__name__} ({model.n_parameters_:,} parameters) "
-        f"in {time.perf_counter() - t1:.1f}s"
+        f"fitted PAGER {model.resolutions_[0]} -> {model.image_shape_[0]} "
+        f"({model.n_parameters_:,} parameters) in {time.perf_counter() - t1:.1f}s"
     )
     bundle = {
         "skpager_version": __version__,
         "model": model,
         "label_names": names,
         "dataset": str(args.dataset),
-        "crop": crop,
     }
     if output is not None:
         joblib.dump(bundle, output)
@@ -151,13 +141,17 @@ def _read_model(path):
         bundle = joblib.load(path)
     except Exception as exc:  # noqa: BLE001 - any unpickling failure is the user's file
         raise UserError(f"cannot read {path} as an skpager model ({type(exc).__name__}).") from exc
-    if not isinstance(bundle, dict) or "model" not in bundle:
-        raise UserError(f"{path} is not an skpager model file (written by `skpager fit`).")
+    from .pager import PAGER
+
+    if not isinstance(bundle, dict) or not isinstance(bundle.get("model"), PAGER):
+        raise UserError(
+            f"{path} is not an skpager model file of this version; write one with `skpager fit`."
+        )
     return bundle
 
 
 def _label_index(bundle, label):
-    model, names = bundle["model"], bundle["label_names"]
+    model, names = bundle["model"].core_, bundle["label_names"]
     if model.classes_ is None:
         raise UserError("this model was fitted without labels; drop --label.")
     if names is not None and label in names:
@@ -172,54 +166,60 @@ def _label_index(bundle, label):
     return value
 
 
-def _sample_grid(bundle, n, label, seed, output, per_row=None):
+def _grid_labels(bundle, y, per_row):
+    if y is None:
+        return None
+    classes, names = list(bundle["model"].core_.classes_), bundle["label_names"]
+    text = [names[classes.index(v)] if names else str(v) for v in y]
+    return [text[i] for i in range(0, len(y), per_row)]
+
+
+def _sample_grid(bundle, n, label, seed, output):
     from ._grid import image_grid, save_png
 
-    model, names = bundle["model"], bundle["label_names"]
+    model = bundle["model"]
+    core = model.core_
     rng = np.random.RandomState(seed)
     if label is not None:
         y = np.full(n, _label_index(bundle, label))
-    elif model.classes_ is not None:
-        y = np.sort(rng.choice(model.classes_, size=n, p=model.class_prior_))
+    elif core.classes_ is not None:
+        y = np.sort(rng.choice(core.classes_, size=n, p=core.class_prior_))
     else:
         y = None
     t0 = time.perf_counter()
-    images = model.sample(n, y=y, random_state=rng)
+    images = model.sample(n, y=y, random_state=rng).reshape((n,) + model.image_shape_)
     seconds = time.perf_counter() - t0
-    images = images.reshape((n,) + model.core_shape_)
-    per_row = per_row or int(np.ceil(np.sqrt(n)))
-    labels = None
-    if y is not None:
-        text = [names[list(model.classes_).index(v)] if names else str(v) for v in y]
-        labels = [text[i] for i in range(0, n, per_row)]
-    path = save_png(output, image_grid(images, per_row, row_labels=labels))
+    per_row = int(np.ceil(np.sqrt(n)))
+    grid = image_grid(images, per_row, row_labels=_grid_labels(bundle, y, per_row))
+    path = save_png(output, grid)
     print(
-        f"sampled {n} images {model.core_shape_} in {seconds:.2f}s; grid written to "
+        f"sampled {n} images {model.image_shape_} in {seconds:.2f}s; grid written to "
         f"{path.resolve()}"
     )
     return path
 
 
 def _cmd_demo(args):
-    args.dataset, args.n_train, args.resolution = "demo", None, 16
-    # 500 images per class: fewer PCA directions give cleaner samples than 0.99
-    args.n_components, args.pca_variance, args.n_jobs = 20, 0.85, None
-    print(
-        "skpager demo: class-conditional PAGER core (16x16 Fashion-MNIST) on the "
-        "bundled 5,000-image subset"
-    )
-    bundle = _fit(args, verbose=0)
-    classes = bundle["model"].classes_
-    n_per = args.per_class
-    y = np.repeat(classes, n_per)
     from ._grid import image_grid, save_png
 
-    model = bundle["model"]
-    images = model.sample(len(y), y=y, random_state=args.seed).reshape(
-        (len(y),) + model.core_shape_
+    args.dataset, args.n_train, args.resolution = "demo", None, None
+    # 500 images per class: few components, fewer PCA directions than the 0.99 default
+    args.n_components, args.pca_variance, args.n_jobs = 20, 0.85, 2
+    print(
+        "skpager demo: class-conditional PAGER (16x16 core -> 28x28) on the bundled "
+        "5,000-image Fashion-MNIST subset"
     )
-    path = save_png(args.output, image_grid(images, n_per, row_labels=bundle["label_names"]))
-    print(f"wrote {len(y)} samples ({n_per} per class, one class per row) to {path.resolve()}")
+    bundle = _fit(args, verbose=0)
+    model = bundle["model"]
+    y = np.repeat(model.core_.classes_, args.per_class)
+    images = model.sample(len(y), y=y, random_state=args.seed)
+    images = images.reshape((len(y),) + model.image_shape_)
+    grid = image_grid(images, args.per_class, row_labels=bundle["label_names"])
+    path = save_png(args.output, grid)
+    print(
+        f"wrote {len(y)} samples ({args.per_class} per class, one class per row) to "
+        f"{path.resolve()}"
+    )
 
 
 def _cmd_fit(args):

@@ -17,6 +17,7 @@ import numpy as np
 
 __all__ = [
     "as_flat_images",
+    "validate_images",
     "resolve_image_shape",
     "to_images",
     "to_layout",
@@ -85,6 +86,26 @@ def as_flat_images(X, image_shape=None):
     if X.dtype == np.uint8:
         X = np.asarray(X, dtype=np.float64) / 255.0
     return X, image_shape, is_nd
+
+
+def validate_images(estimator, X, *, reset, default="row"):
+    """Validate images for ``estimator`` and return them 2-D.
+
+    Flattens n-D input, rescales ``uint8``, runs scikit-learn's
+    ``validate_data`` (finite floats, ``n_features_in_``), and on ``reset``
+    stores ``estimator.image_shape_`` (``(H, W, C)``, from the data or the
+    estimator's ``image_shape``; see :func:`resolve_image_shape` for
+    ``default``) and ``estimator._nd_shape`` (the n-D image shape the caller
+    used, or None for 2-D input, so outputs can answer in the same layout).
+    """
+    from sklearn.utils.validation import validate_data
+
+    X, shape, is_nd = as_flat_images(X, estimator.image_shape if reset else estimator.image_shape_)
+    X = validate_data(estimator, X, dtype=[np.float64, np.float32], reset=reset)
+    if reset:
+        estimator.image_shape_ = resolve_image_shape(shape, X.shape[1], default=default)
+        estimator._nd_shape = shape if is_nd else None
+    return X
 
 
 def _normalise_shape(shape):

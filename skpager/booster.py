@@ -10,10 +10,10 @@ from sklearn.neighbors import NearestNeighbors
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.parallel import Parallel, delayed
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ._edges import edge_mask
-from ._image import as_flat_images, resize, resolve_image_shape, to_images, to_layout
+from ._image import as_flat_images, resize, to_images, to_layout, validate_images
 from .enhancer import from_windows, to_windows
 
 __all__ = ["QualityBooster"]
@@ -179,12 +179,7 @@ class QualityBooster(TransformerMixin, BaseEstimator):
         self.verbose = verbose
 
     def _check_images(self, X, reset):
-        X, shape, is_nd = as_flat_images(X, self.image_shape if reset else self.image_shape_)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=reset)
-        if reset:
-            self.image_shape_ = resolve_image_shape(shape, X.shape[1], default="row")
-            self._nd_shape = shape if is_nd else None
-        return to_images(X, self.image_shape_)
+        return to_images(validate_images(self, X, reset=reset), self.image_shape_)
 
     def _patch_shape(self):
         h, w, _ = self.image_shape_

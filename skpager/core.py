@@ -13,9 +13,9 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.parallel import Parallel, delayed
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
-from ._image import as_flat_images, resize, resolve_image_shape, to_images, to_layout
+from ._image import resize, to_images, to_layout, validate_images
 from ._mixture import mixture_n_parameters, mixture_sample
 from .saab import SaabTransformer
 
@@ -194,12 +194,8 @@ class GMMCoreGenerator(DensityMixin, BaseEstimator):
     # ------------------------------------------------------------------ helpers
     def _core_images(self, X, reset):
         """Validate ``X`` and return ``(n, r, r, C)`` core images."""
-        X, shape, is_nd = as_flat_images(X, self.image_shape if reset else self.image_shape_)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=reset)
+        X = validate_images(self, X, reset=reset, default="channels")
         if reset:
-            self.image_shape_ = resolve_image_shape(shape, X.shape[1])
-            self._nd = is_nd
-            self._nd_shape = shape if is_nd else None
             self.core_shape_ = self._check_resolution(self.image_shape_)
         images = to_images(X, self.image_shape_)
         if self.core_shape_[:2] != self.image_shape_[:2]:
@@ -369,7 +365,7 @@ class GMMCoreGenerator(DensityMixin, BaseEstimator):
 
     def _to_layout(self, images):
         core_nd = None if self._nd_shape is None else self.core_shape_[: len(self._nd_shape)]
-        return to_layout(images, self._nd, core_nd)
+        return to_layout(images, self._nd_shape is not None, core_nd)
 
     # ------------------------------------------------------------------- score
     def _class_log_likelihood(self, features):

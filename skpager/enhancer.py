@@ -10,14 +10,17 @@ from sklearn.mixture import GaussianMixture
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.parallel import Parallel, delayed
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ._edges import edge_mask
-from ._image import as_flat_images, resize, resolve_image_shape, to_images, to_layout
+from ._image import as_flat_images, resize, to_images, to_layout, validate_images
 from ._mixture import mixture_n_parameters, mixture_sample
 from .saab import SaabTransformer
 
 __all__ = ["ResolutionEnhancer"]
+
+# Rows per chunk when assigning windows to DC clusters (bounds the memory).
+_CHUNK = 1 << 16
 
 
 def to_windows(images, wh, ww):
@@ -60,8 +63,15 @@ class _WindowLevel:
         return self.dc_saab.transform(windows)[:, self.dc_index]
 
     def clusters(self, windows):
+        """Populated cluster of every window, in chunks (the mixture's
+        responsibilities are an ``(n, K)`` array: 15M 2x2 windows of 60k images
+        would need 12 GB at once)."""
+        out = np.empty(len(windows), dtype=np.intp)
         with config_context(array_api_dispatch=False):
-            return self.cluster_map[self.dc_gmm.predict(self.dc_features(windows))]
+            for start in range(0, len(windows), _CHUNK):
+                chunk = self.dc_features(windows[start : start + _CHUNK])
+                out[start : start + _CHUNK] = self.dc_gmm.predict(chunk)
+        return self.cluster_map[out]
 
     def ac_windows(self, clusters, rng, temperature):
         """Draw (or, at temperature 0, average) the AC of every window's cluster."""
@@ -243,12 +253,7 @@ class ResolutionEnhancer(TransformerMixin, BaseEstimator):
 
     # ------------------------------------------------------------ validation
     def _check_low(self, X, reset):
-        X, shape, is_nd = as_flat_images(X, self.image_shape if reset else self.image_shape_)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=reset)
-        if reset:
-            self.image_shape_ = resolve_image_shape(shape, X.shape[1], default="row")
-            self._nd_shape = shape if is_nd else None
-        return to_images(X, self.image_shape_)
+        return to_images(validate_images(self, X, reset=reset), self.image_shape_)
 
     def _check_high(self, y, n):
         if y is None:
@@ -258,7 +263,7 @@ class ResolutionEnhancer(TransformerMixin, BaseEstimator):
                 "resolution."
             )
         h, w, c = self.image_shape_
-        y_arr, _, y_nd = as_flat_images(y)
+        y_arr, _, _ = as_flat_images(y)
         y_arr = np.asarray(y_arr, dtype=np.float64 if not hasattr(y_arr, "dtype") else None)
         if y_arr.ndim == 1:
             raise ValueError(

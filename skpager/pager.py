@@ -58,6 +58,10 @@ class PAGER(BaseEstimator):
     output_resolution : int, default=None
         Side of the generated images.  None keeps the training images' side;
         a smaller value trains on downsampled images.
+    max_booster_images : int, default=10000
+        Images (random subset) whose enhanced versions train each booster.
+        A booster keeps at most ``n_clusters * max_patches_per_cluster``
+        patches, so more images mostly cost the time of enhancing them.
     random_state : int, RandomState instance or None, default=None
         Seeds every module (each gets its own seed drawn from it) and the
         default sampling.
@@ -104,6 +108,7 @@ class PAGER(BaseEstimator):
         "enhancer": [HasMethods(["fit", "transform"]), None],
         "booster": [HasMethods(["fit", "transform"]), StrOptions({"drop"}), None],
         "output_resolution": [Interval(Integral, 1, None, closed="left"), None],
+        "max_booster_images": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
@@ -115,6 +120,7 @@ class PAGER(BaseEstimator):
         enhancer=None,
         booster=None,
         output_resolution=None,
+        max_booster_images=10000,
         random_state=None,
         n_jobs=None,
         verbose=0,
@@ -123,6 +129,7 @@ class PAGER(BaseEstimator):
         self.enhancer = enhancer
         self.booster = booster
         self.output_resolution = output_resolution
+        self.max_booster_images = max_booster_images
         self.random_state = random_state
         self.n_jobs = n_jobs
         self.verbose = verbose
@@ -204,9 +211,11 @@ class PAGER(BaseEstimator):
             booster = None
             if not (isinstance(self.booster, str) and self.booster == "drop"):
                 self._log(f"stage {low_side} -> {high_side}: booster")
+                subset = np.sort(rng.permutation(len(low))[: self.max_booster_images])
                 # the booster learns the detail missing from the conditional mean
-                enhanced = enhancer._enhance(low, rng, 0.0)
-                booster = self._module(self.booster, QualityBooster(), rng).fit(enhanced, high)
+                enhanced = enhancer._enhance(low[subset], rng, 0.0)
+                booster = self._module(self.booster, QualityBooster(), rng)
+                booster.fit(enhanced, high[subset])
             self.enhancers_.append(enhancer)
             self.boosters_.append(booster)
         self.n_parameters_ = int(

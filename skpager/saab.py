@@ -10,9 +10,9 @@ from sklearn.base import (
     _fit_context,
 )
 from sklearn.utils._param_validation import Interval
-from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from sklearn.utils.validation import check_array, check_is_fitted
 
-from ._image import as_flat_images, check_divisible, resolve_image_shape, to_images, to_layout
+from ._image import check_divisible, to_images, to_layout, validate_images
 from ._saab_kernels import saab_forward, saab_inverse
 
 __all__ = ["SaabTransformer"]
@@ -181,10 +181,7 @@ class SaabTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         return self._select(*self._fit(X))
 
     def _fit(self, X):
-        X, shape, is_nd = as_flat_images(X, self.image_shape)
-        X = validate_data(self, X, dtype=[np.float64, np.float32])
-        self.image_shape_ = resolve_image_shape(shape, X.shape[1])
-        self._nd_shape = shape if is_nd else None
+        X = validate_images(self, X, reset=True, default="channels")
         height, width, _ = self.image_shape_
         k, n_stages = self._stage_plan(height, width)
         if X.shape[0] * (height // k) * (width // k) < 2:
@@ -247,9 +244,7 @@ class SaabTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             preserved).
         """
         check_is_fitted(self)
-        X, _, _ = as_flat_images(X, self.image_shape_)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        images = to_images(X, self.image_shape_)
+        images = to_images(validate_images(self, X, reset=False), self.image_shape_)
         state, _, spare = saab_forward(images, self._k, self.n_stages_, self.kernels_)
         return self._select(state, spare)
 

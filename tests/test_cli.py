@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import cv2
+import joblib
 import numpy as np
 import pytest
 
@@ -70,6 +71,7 @@ def test_fit_then_sample(tmp_path):
     [
         (["sample", "missing.joblib"], "does not exist"),
         (["sample", "garbage.joblib"], "cannot read"),
+        (["sample", "other.joblib"], "not an skpager model"),
         (["fit", "--dataset", "no-such-thing", "--output", "m.joblib"], "no such dataset"),
         (["fit", "--dataset", "demo", "--output", "m.joblib", "--n-train", "-3"], "positive"),
         (["fit", "--dataset", "demo", "--output", "m.joblib", "--resolution", "12"], "by halving"),
@@ -78,6 +80,7 @@ def test_fit_then_sample(tmp_path):
 )
 def test_user_mistakes_give_one_line_and_nonzero_exit(tmp_path, args, message):
     (tmp_path / "garbage.joblib").write_bytes(b"not a model")
+    joblib.dump({"model": "something else"}, tmp_path / "other.joblib")
     out = run(*args, cwd=tmp_path)
     assert out.returncode != 0
     assert message in out.stderr
