@@ -136,7 +136,8 @@ def part_gen(args):
     print(f"machine: {machine()}\n")
     rows = []
     labels = np.random.RandomState(1).choice(10, size=args.n_samples)
-    pager = PAGER(core=core, random_state=0, n_jobs=2, verbose=1)
+    enhancer = ResolutionEnhancer(edge_mask=not args.no_edge_mask)
+    pager = PAGER(core=core, enhancer=enhancer, random_state=0, n_jobs=2, verbose=1)
     fit = {}
     with measure_rss(fit):
         pager.fit(X, y)
@@ -151,7 +152,8 @@ def part_gen(args):
         sample_s = time.perf_counter() - t0
         rows.append(
             {
-                "method": f"PAGER, enhancer temperature {temperature}",
+                "method": f"PAGER, enhancer temperature {temperature}"
+                + (", no edge mask" if args.no_edge_mask else ""),
                 "fit s": fit["seconds"],
                 "fit peak RSS MiB": fit["peak_rss_mib"],
                 f"s per {args.n_samples} samples": sample_s,
@@ -159,17 +161,21 @@ def part_gen(args):
                 "pixel FD": frechet_distance(samples.reshape(len(samples), -1), reference),
             }
         )
-        grid = pager.sample(100, y=np.repeat(np.arange(10), 10), random_state=2)
-        save_png(
-            DOCS / f"samples_{args.dataset}_T{temperature}.png",
-            image_grid(grid, 10, row_labels=train.target_names, scale=3),
-        )
+        if not args.no_edge_mask:
+            grid = pager.sample(100, y=np.repeat(np.arange(10), 10), random_state=2)
+            save_png(
+                DOCS / f"samples_{args.dataset}_T{temperature}.png",
+                image_grid(grid, 10, row_labels=train.target_names, scale=3),
+            )
     sizes = {
         "core": pager.core_.n_parameters_,
         "enhancers": sum(e.n_parameters_ for e in pager.enhancers_),
         "boosters": sum(b.n_parameters_ for b in pager.boosters_ if b is not None),
     }
     print("parameters by module: " + ", ".join(f"{k} {v:,}" for k, v in sizes.items()))
+    if args.no_edge_mask:
+        print(markdown_table(rows, list(rows[0])))
+        return
     fit = {}
     with measure_rss(fit):
         base = _baseline(X, y, args.n_samples, labels)
@@ -199,6 +205,7 @@ def main(argv=None):
     parser.add_argument("--n-test", type=int, default=10000)
     parser.add_argument("--n-samples", type=int, default=10000)
     parser.add_argument("--temperatures", type=float, nargs="+", default=[0.0, 0.3, 1.0])
+    parser.add_argument("--no-edge-mask", action="store_true", help="ablation: enhancer mask off")
     args = parser.parse_args(argv)
     part_sr(args) if args.part == "sr" else part_gen(args)
 

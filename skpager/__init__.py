@@ -6,6 +6,7 @@ mixtures, and locally linear embedding, stage by stage from low to high
 resolution.
 """
 
+from .attribute import AttributeGuidedGenerator
 from .booster import QualityBooster
 from .core import GMMCoreGenerator
 from .enhancer import ResolutionEnhancer
@@ -16,6 +17,7 @@ __version__ = "0.1.0.dev0"
 
 __all__ = [
     "PAGER",
+    "AttributeGuidedGenerator",
     "GMMCoreGenerator",
     "QualityBooster",
     "ResolutionEnhancer",

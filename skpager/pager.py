@@ -1,5 +1,6 @@
 """PAGER: core generator + cascade of resolution enhancers and quality boosters."""
 
+import time
 from numbers import Integral
 
 import numpy as np
@@ -136,7 +137,8 @@ class PAGER(BaseEstimator):
 
     def _log(self, message):
         if self.verbose:
-            print(f"[PAGER] {message}")
+            elapsed = time.perf_counter() - getattr(self, "_t0", time.perf_counter())
+            print(f"[PAGER] {elapsed:7.1f}s {message}")
 
     def _module(self, template, default, rng):
         module = clone(default if template is None else template)
@@ -164,6 +166,7 @@ class PAGER(BaseEstimator):
         self : PAGER
             The fitted generator.
         """
+        self._t0 = time.perf_counter()
         X, shape, is_nd = as_flat_images(X)
         X = validate_data(self, X, dtype=[np.float64, np.float32])
         if shape is None:
@@ -218,6 +221,7 @@ class PAGER(BaseEstimator):
                 booster.fit(enhanced, high[subset])
             self.enhancers_.append(enhancer)
             self.boosters_.append(booster)
+        self._log("done")
         self.n_parameters_ = int(
             self.core_.n_parameters_
             + sum(e.n_parameters_ for e in self.enhancers_)

@@ -74,7 +74,10 @@ def test_fit_then_sample(tmp_path):
         (["sample", "other.joblib"], "not an skpager model"),
         (["fit", "--dataset", "no-such-thing", "--output", "m.joblib"], "no such dataset"),
         (["fit", "--dataset", "demo", "--output", "m.joblib", "--n-train", "-3"], "positive"),
-        (["fit", "--dataset", "demo", "--output", "m.joblib", "--resolution", "12"], "by halving"),
+        (
+            ["fit", "--dataset", "demo", "--output", "m.joblib", "--resolution", "64"],
+            "larger than",
+        ),
         (["frobnicate"], "invalid choice"),
     ],
 )

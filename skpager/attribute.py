@@ -1,0 +1,236 @@
+"""Attribute-guided generation: one generator per cluster of binary attributes."""
+
+import warnings
+from numbers import Integral
+
+import numpy as np
+from sklearn.base import BaseEstimator, _fit_context, clone
+from sklearn.cluster import KMeans
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils.parallel import Parallel, delayed
+from sklearn.utils.validation import check_is_fitted
+
+from .pager import PAGER
+
+__all__ = ["AttributeGuidedGenerator"]
+
+
+def _fit_one(estimator, X, seed):
+    params = estimator.get_params(deep=False)
+    if "random_state" in params:
+        estimator.set_params(random_state=seed)
+    return estimator.fit(X)
+
+
+class AttributeGuidedGenerator(BaseEstimator):
+    """Generate images that match a query of binary attributes (PAGER, section 3.3).
+
+    The training images are partitioned by their attribute vectors: k-means
+    on ``A`` in {-1, +1}^T gives ``n_clusters`` groups, and a clone of
+    ``estimator`` is fitted on each.  A query in {-1, 0, +1}^T (0: don't care)
+    picks the cluster whose centre is nearest in cosine distance over the
+    query's non-zero attributes, and that cluster's generator samples.
+
+    Read more in the :ref:`User Guide <attributes>`.
+
+    Parameters
+    ----------
+    estimator : estimator with ``fit(X)`` and ``sample(n_samples)``, default=None
+        Template cloned per cluster; None uses ``PAGER()``.
+    n_clusters : int, default=10
+        Attribute clusters.  Fewer are used when ``A`` has fewer distinct rows.
+    min_cluster_size : int, default=2
+        Clusters smaller than this are merged into the nearest larger one
+        (by centre distance), with a warning.
+    random_state : int, RandomState instance or None, default=None
+        Seeds k-means, the per-cluster estimators and default sampling.
+    n_jobs : int, default=None
+        Per-cluster fits in parallel through joblib.
+
+    Attributes
+    ----------
+    cluster_centers_ : ndarray of shape (n_clusters_, T)
+        Mean attribute vector of each cluster.
+    cluster_sizes_ : ndarray of shape (n_clusters_,)
+        Training images per cluster.
+    estimators_ : list
+        Fitted generator per cluster.
+    labels_ : ndarray of shape (n_samples,)
+        Cluster of each training image.
+    n_attributes_ : int
+        ``T``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skpager import AttributeGuidedGenerator, GMMCoreGenerator
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.random((60, 4, 4))
+    >>> A = np.where(rng.random((60, 3)) > 0.5, 1, -1)
+    >>> gen = AttributeGuidedGenerator(GMMCoreGenerator(n_components=1), n_clusters=2,
+    ...                                random_state=0).fit(X, A)
+    >>> gen.sample(3, query=[1, 0, -1]).shape
+    (3, 4, 4)
+    """
+
+    _parameter_constraints: dict = {
+        "estimator": [HasMethods(["fit", "sample"]), None],
+        "n_clusters": [Interval(Integral, 1, None, closed="left")],
+        "min_cluster_size": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+        "n_jobs": [Integral, None],
+    }
+
+    def __init__(
+        self, estimator=None, n_clusters=10, min_cluster_size=2, random_state=None, n_jobs=None
+    ):
+        self.estimator = estimator
+        self.n_clusters = n_clusters
+        self.min_cluster_size = min_cluster_size
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+
+    @staticmethod
+    def _check_attributes(A, n_samples):
+        A = np.asarray(A)
+        if A.ndim != 2:
+            raise ValueError(f"A must be a 2-D array (n_samples, n_attributes); got {A.shape}.")
+        if len(A) != n_samples:
+            raise ValueError(f"X has {n_samples} images but A has {len(A)} rows.")
+        if not np.isin(A, (-1, 1)).all():
+            raise ValueError("Attributes must be binary, -1 or +1 (CelebA's convention).")
+        return A.astype(np.float64)
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, A):
+        """Cluster the attribute vectors and fit one generator per cluster.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, ...)
+            Training images, in any layout the estimator accepts.
+        A : array-like of shape (n_samples, n_attributes)
+            Binary attributes in {-1, +1}.
+
+        Returns
+        -------
+        self : AttributeGuidedGenerator
+            The fitted generator.
+        """
+        n = len(X)
+        A = self._check_attributes(A, n)
+        rng = check_random_state(self.random_state)
+        distinct = len(np.unique(A, axis=0))
+        k = min(self.n_clusters, distinct)
+        kmeans = KMeans(n_clusters=k, n_init=10, random_state=rng.randint(2**31 - 1)).fit(A)
+        labels = kmeans.labels_
+        centres = kmeans.cluster_centers_
+        labels, centres = self._merge_small(labels, centres)
+        self.labels_ = labels
+        self.cluster_centers_ = np.stack(
+            [A[labels == c].mean(axis=0) for c in range(len(centres))]
+        )
+        self.cluster_sizes_ = np.bincount(labels, minlength=len(centres))
+        self.n_attributes_ = A.shape[1]
+        template = PAGER() if self.estimator is None else self.estimator
+        X = np.asarray(X)
+        seeds = rng.randint(np.iinfo(np.int32).max, size=len(centres))
+        self.estimators_ = Parallel(n_jobs=self.n_jobs)(
+            delayed(_fit_one)(clone(template), X[labels == c], seeds[c])
+            for c in range(len(centres))
+        )
+        return self
+
+    def _merge_small(self, labels, centres):
+        sizes = np.bincount(labels, minlength=len(centres))
+        small = sizes < self.min_cluster_size
+        if not small.any():
+            return labels, centres
+        if small.all():
+            raise ValueError(
+                f"Every attribute cluster has fewer than min_cluster_size="
+                f"{self.min_cluster_size} images; pass more images or a smaller minimum."
+            )
+        keep = np.flatnonzero(~small)
+        warnings.warn(
+            f"{int(small.sum())} attribute cluster(s) smaller than min_cluster_size="
+            f"{self.min_cluster_size} were merged into their nearest cluster.",
+            UserWarning,
+            stacklevel=3,
+        )
+        dist = ((centres[:, None, :] - centres[None, keep, :]) ** 2).sum(axis=2)
+        target = keep[np.argmin(dist, axis=1)]
+        new_index = {old: new for new, old in enumerate(keep)}
+        return np.array([new_index[t] for t in target])[labels], centres[keep]
+
+    def _check_query(self, query):
+        q = np.asarray(query, dtype=np.float64)
+        if q.ndim != 1 or len(q) != self.n_attributes_:
+            raise ValueError(
+                f"query must hold {self.n_attributes_} values in {{-1, 0, 1}}; got shape "
+                f"{q.shape}."
+            )
+        if not np.isin(q, (-1, 0, 1)).all():
+            raise ValueError("query values must be -1, 0 (don't care) or +1.")
+        return q
+
+    def select_cluster(self, query):
+        """Cluster whose centre is nearest to ``query`` in cosine distance.
+
+        Only the query's non-zero attributes count.  An all-zero query has no
+        preference and returns None (:meth:`sample` then draws clusters by size).
+
+        Parameters
+        ----------
+        query : array-like of shape (n_attributes,)
+            Values in {-1, 0, +1}.
+
+        Returns
+        -------
+        cluster : int or None
+        """
+        check_is_fitted(self)
+        q = self._check_query(query)
+        mask = q != 0
+        if not mask.any():
+            return None
+        centres = self.cluster_centers_[:, mask]
+        norms = np.linalg.norm(centres, axis=1) * np.linalg.norm(q[mask])
+        cosine = centres @ q[mask] / np.where(norms > 0, norms, 1.0)
+        return int(np.argmax(cosine))
+
+    def sample(self, n_samples=1, query=None, random_state=None):
+        """Generate images matching ``query``.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of images.
+        query : array-like of shape (n_attributes,), default=None
+            Values in {-1, 0, +1}; None or all zeros samples every cluster in
+            proportion to its training size.
+        random_state : int, RandomState instance or None, default=None
+            Seed of this call; None uses the estimator's ``random_state``.
+
+        Returns
+        -------
+        images : ndarray
+            In the layout of the per-cluster estimator's ``sample``.
+        """
+        check_is_fitted(self)
+        if not isinstance(n_samples, Integral) or n_samples < 1:
+            raise ValueError(f"n_samples must be a positive integer; got {n_samples!r}.")
+        rng = check_random_state(self.random_state if random_state is None else random_state)
+        cluster = None if query is None else self.select_cluster(query)
+        if cluster is not None:
+            return self.estimators_[cluster].sample(n_samples, random_state=rng)
+        p = self.cluster_sizes_ / self.cluster_sizes_.sum()
+        counts = np.bincount(rng.choice(len(p), size=n_samples, p=p), minlength=len(p))
+        parts = [
+            self.estimators_[c].sample(int(m), random_state=rng)
+            for c, m in enumerate(counts)
+            if m > 0
+        ]
+        out = np.concatenate(parts)
+        return out[rng.permutation(len(out))]
