@@ -155,15 +155,19 @@ def to_images(X, shape):
     return X.reshape((X.shape[0],) + tuple(shape))
 
 
-def to_layout(images, is_nd, image_shape):
-    """Return ``(n, H, W, C)`` images in the caller's layout.
+def to_layout(images, nd_shape):
+    """Return ``(n, H, W, C)`` images in the layout the caller used.
 
-    n-D callers get ``(n, H, W)`` for grey images given as ``(H, W)`` and
-    ``(n, H, W, C)`` otherwise; 2-D callers get ``(n, H*W*C)``.
+    ``nd_shape`` is the n-D image shape the caller passed (as stored by
+    :func:`validate_images`), or None for 2-D input.  2-D callers get
+    ``(n, H*W*C)``; n-D callers get ``(n, H, W)`` when they passed grey
+    ``(H, W)`` images and ``(n, H, W, C)`` otherwise.  Only the number of
+    dimensions of ``nd_shape`` matters, so it also serves outputs whose size
+    differs from the input's (enhancers, generators).
     """
-    if not is_nd:
+    if nd_shape is None:
         return images.reshape(images.shape[0], -1)
-    if image_shape is not None and len(image_shape) == 2 and images.shape[-1] == 1:
+    if len(nd_shape) == 2 and images.shape[-1] == 1:
         return images[..., 0]
     return images
 

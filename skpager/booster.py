@@ -319,10 +319,7 @@ class QualityBooster(TransformerMixin, BaseEstimator):
             Same layout as the training ``X`` (n-D or 2-D); not clipped.
         """
         check_is_fitted(self)
-        out = self._boost(self._check_images(X, reset=False))
-        if self._nd_shape is None:
-            return out.reshape(out.shape[0], -1)
-        return to_layout(out, True, self._nd_shape)
+        return to_layout(self._boost(self._check_images(X, reset=False)), self._nd_shape)
 
     def _boost(self, images):
         """``(n, H, W, C)`` -> the same images plus the masked residual."""

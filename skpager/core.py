@@ -361,11 +361,7 @@ class GMMCoreGenerator(DensityMixin, BaseEstimator):
                     z = pca.inverse_transform(z)
             features[idx] = z
         images = self.saab_.inverse_transform(features).reshape((n_samples,) + self.core_shape_)
-        return self._to_layout(np.clip(images, 0.0, 1.0))
-
-    def _to_layout(self, images):
-        core_nd = None if self._nd_shape is None else self.core_shape_[: len(self._nd_shape)]
-        return to_layout(images, self._nd_shape is not None, core_nd)
+        return to_layout(np.clip(images, 0.0, 1.0), self._nd_shape)
 
     # ------------------------------------------------------------------- score
     def _class_log_likelihood(self, features):

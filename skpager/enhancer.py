@@ -420,7 +420,7 @@ class ResolutionEnhancer(TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         low = self._check_low(X, reset=False)
         rng = check_random_state(self.random_state)
-        return self._to_layout(self._enhance(low, rng, self.temperature))
+        return to_layout(self._enhance(low, rng, self.temperature), self._nd_shape)
 
     def _enhance(self, low, rng, temperature):
         """``(n, h, w, C)`` -> ``(n, 2h, 2w, C)`` with the given generator and temperature."""
@@ -446,11 +446,6 @@ class ResolutionEnhancer(TransformerMixin, BaseEstimator):
             See :meth:`transform`.
         """
         return self.transform(X)
-
-    def _to_layout(self, images):
-        if self._nd_shape is None:
-            return images.reshape(images.shape[0], -1)
-        return to_layout(images, True, self._nd_shape)
 
     def score(self, X, y):
         """Mean conditional log-likelihood of the whole-image AC given the DC.

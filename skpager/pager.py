@@ -242,11 +242,7 @@ class PAGER(BaseEstimator):
         side = self.image_shape_[0]
         if images.shape[1] != side:
             images = crop_images(images, side, side)
-        images = np.clip(images, 0.0, 1.0)
-        if self._nd_shape is None:
-            return images.reshape(images.shape[0], -1)
-        nd = self.image_shape_[: len(self._nd_shape)]
-        return to_layout(np.ascontiguousarray(images), True, nd)
+        return to_layout(np.ascontiguousarray(np.clip(images, 0.0, 1.0)), self._nd_shape)
 
     def sample(self, n_samples=1, y=None, random_state=None):
         """Generate images at the output resolution.

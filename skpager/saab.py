@@ -270,7 +270,7 @@ class SaabTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         h, w, _ = self.output_shape_
         leaves = X.reshape(X.shape[0], h, w, len(self.channels_))
         images = saab_inverse(leaves, self.channels_, self._k, self.kernels_, self.image_shape_[2])
-        return to_layout(images, self._nd_shape is not None, self._nd_shape)
+        return to_layout(images, self._nd_shape)
 
     def _check_coefficients(self, X):
         X = check_array(X, dtype=[np.float64, np.float32])

@@ -48,9 +48,9 @@ def test_shape_checks():
 
 def test_layout_round_trip():
     imgs = np.zeros((3, 4, 4, 1))
-    assert to_layout(imgs, True, (4, 4)).shape == (3, 4, 4)
-    assert to_layout(imgs, True, (4, 4, 1)).shape == (3, 4, 4, 1)
-    assert to_layout(imgs, False, None).shape == (3, 16)
+    assert to_layout(imgs, (4, 4)).shape == (3, 4, 4)
+    assert to_layout(imgs, (4, 4, 1)).shape == (3, 4, 4, 1)
+    assert to_layout(imgs, None).shape == (3, 16)
 
 
 def test_pad_then_crop_is_identity():
