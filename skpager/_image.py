@@ -18,6 +18,7 @@ import numpy as np
 __all__ = [
     "as_flat_images",
     "validate_images",
+    "check_target_images",
     "resolve_image_shape",
     "to_images",
     "to_layout",
@@ -106,6 +107,38 @@ def validate_images(estimator, X, *, reset, default="row"):
         estimator.image_shape_ = resolve_image_shape(shape, X.shape[1], default=default)
         estimator._nd_shape = shape if is_nd else None
     return X
+
+
+def check_target_images(y, n_samples, shape, *, min_ratio, what):
+    """Validate paired target images and bring them to ``min_ratio`` times ``shape``.
+
+    ``y`` must hold ``n_samples`` finite images whose side is ``shape``'s times
+    a power of two of at least ``min_ratio`` (1: same size allowed, 2: at least
+    twice); larger ones are downsampled with :func:`resize`.  ``what`` says in
+    the error which sizes are accepted.
+
+    Returns
+    -------
+    images : ndarray of shape (n_samples, min_ratio*h, min_ratio*w, C), float64
+    """
+    h, w, c = shape
+    arr, _, _ = as_flat_images(y)
+    arr = np.asarray(arr, dtype=np.float64)
+    if arr.ndim == 1:
+        raise ValueError("y must hold images (n, H, W[, C]) or (n, H*W*C); got a 1-D array.")
+    if len(arr) != n_samples:
+        raise ValueError(
+            f"X has {n_samples} images but y has {len(arr)}; y must hold one true image per "
+            "image of X."
+        )
+    values = arr.reshape(len(arr), -1).shape[1]
+    ratio = int(round(np.sqrt(values / (h * w * c))))
+    if ratio < min_ratio or ratio & (ratio - 1) or values != h * w * c * ratio * ratio:
+        raise ValueError(f"y must be {what} ({h}x{w}x{c}); got {values} values per image.")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError("y contains NaN or infinity.")
+    images = arr.reshape(n_samples, h * ratio, w * ratio, c)
+    return images if ratio == min_ratio else resize(images, (min_ratio * h, min_ratio * w))
 
 
 def _normalise_shape(shape):

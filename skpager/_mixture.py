@@ -7,7 +7,23 @@ component, so the output order is random, and the covariance is scaled by
 ``temperature``.
 """
 
+import warnings
+
 import numpy as np
+from sklearn import config_context
+from sklearn.mixture import GaussianMixture
+
+
+def fit_mixture(data, n_components, seed, **params):
+    """Fit a :class:`~sklearn.mixture.GaussianMixture` in numpy, quietly.
+
+    Array-API dispatch is switched off (skpager's internals are numpy), and
+    EM's "did not converge" warning is silenced: ``max_iter`` is a deliberate
+    budget here, not a failure.
+    """
+    with config_context(array_api_dispatch=False), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*did not converge.*")
+        return GaussianMixture(n_components=n_components, random_state=seed, **params).fit(data)
 
 
 def mixture_sample(gmm, n_samples, rng, temperature=1.0, components=None):

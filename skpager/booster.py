@@ -13,7 +13,7 @@ from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
 from ._edges import edge_mask
-from ._image import as_flat_images, resize, to_images, to_layout, validate_images
+from ._image import check_target_images, to_images, to_layout, validate_images
 from .enhancer import from_windows, to_windows
 
 __all__ = ["QualityBooster"]
@@ -213,26 +213,13 @@ class QualityBooster(TransformerMixin, BaseEstimator):
                 "QualityBooster requires y to be passed, but the target y is None: pass the "
                 "true images, at the size of X."
             )
-        truth, _, _ = as_flat_images(y)
-        truth = np.asarray(truth, dtype=np.float64)
-        if truth.ndim == 1 or truth.shape[0] != images.shape[0]:
-            raise ValueError(
-                f"y must hold one true image per image of X ({images.shape[0]}); got an "
-                f"array of shape {truth.shape}."
-            )
-        h, w, c = self.image_shape_
-        values = truth.reshape(len(truth), -1).shape[1]
-        ratio = int(round(np.sqrt(values / (h * w * c))))
-        if ratio < 1 or ratio & (ratio - 1) or values != h * w * c * ratio * ratio:
-            raise ValueError(
-                f"y must have the size of X ({h}x{w}x{c}) or a power-of-two multiple of it "
-                f"(then it is downsampled); got {values} values per image."
-            )
-        if not np.all(np.isfinite(truth)):
-            raise ValueError("y contains NaN or infinity.")
-        truth = truth.reshape(len(truth), h * ratio, w * ratio, c)
-        if ratio > 1:
-            truth = resize(truth, (h, w))
+        truth = check_target_images(
+            y,
+            images.shape[0],
+            self.image_shape_,
+            min_ratio=1,
+            what="the size of X or a power-of-two multiple of it (then it is downsampled)",
+        )
         self.patch_shape_ = self._patch_shape()
         rng = check_random_state(self.random_state)
         feats = to_windows(images, *self.patch_shape_).astype(np.float32)

@@ -8,7 +8,6 @@ from scipy.special import logsumexp
 from sklearn import config_context
 from sklearn.base import BaseEstimator, DensityMixin, _fit_context
 from sklearn.decomposition import PCA
-from sklearn.mixture import GaussianMixture
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
@@ -16,7 +15,7 @@ from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
 from ._image import resize, to_images, to_layout, validate_images
-from ._mixture import mixture_n_parameters, mixture_sample
+from ._mixture import fit_mixture, mixture_n_parameters, mixture_sample
 from .saab import SaabTransformer
 
 __all__ = ["GMMCoreGenerator"]
@@ -47,11 +46,7 @@ def _fit_class_model_numpy(features, n_components, pca_variance, gmm_params, see
             residual = max(total_var - pca.explained_variance_.sum(), 0.0) / dropped
             residual_var = max(residual, gmm_params["reg_covar"])
         features = pca.transform(features)
-    gmm = GaussianMixture(n_components=n_components, random_state=seed, **gmm_params)
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*did not converge.*")
-        gmm.fit(features)
-    return pca, residual_var, gmm
+    return pca, residual_var, fit_mixture(features, n_components, seed, **gmm_params)
 
 
 class GMMCoreGenerator(DensityMixin, BaseEstimator):
@@ -272,8 +267,8 @@ class GMMCoreGenerator(DensityMixin, BaseEstimator):
             raise ValueError(
                 f"Class {bad!r} has 1 sample; each class needs at least 2 to fit a mixture."
             )
-        self.saab_ = SaabTransformer(image_shape=self.core_shape_).fit(images)
-        features = self.saab_.transform(images)
+        self.saab_ = SaabTransformer(image_shape=self.core_shape_)
+        features = self.saab_.fit_transform(images)
 
         rng = check_random_state(self.random_state)
         seeds = rng.randint(np.iinfo(np.int32).max, size=len(counts))

@@ -1,20 +1,18 @@
 """The resolution enhancer: one octave of PAGER (DC upsampling + AC from mixtures)."""
 
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn import config_context
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.mixture import GaussianMixture
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
 from ._edges import edge_mask
-from ._image import as_flat_images, resize, to_images, to_layout, validate_images
-from ._mixture import mixture_n_parameters, mixture_sample
+from ._image import check_target_images, resize, to_images, to_layout, validate_images
+from ._mixture import fit_mixture, mixture_n_parameters, mixture_sample
 from .saab import SaabTransformer
 
 __all__ = ["ResolutionEnhancer"]
@@ -35,14 +33,6 @@ def from_windows(windows, shape, wh, ww):
     n, h, w, c = shape
     blocks = windows.reshape(n, h // wh, w // ww, wh, ww, c).transpose(0, 1, 3, 2, 4, 5)
     return blocks.reshape(shape)
-
-
-def _fit_gmm(data, n_components, gmm_params, seed):
-    with config_context(array_api_dispatch=False), warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*did not converge.*")
-        return GaussianMixture(n_components=n_components, random_state=seed, **gmm_params).fit(
-            data
-        )
 
 
 class _WindowLevel:
@@ -262,25 +252,13 @@ class ResolutionEnhancer(TransformerMixin, BaseEstimator):
                 "the same images as X at 2x (or a higher power-of-two multiple of) their "
                 "resolution."
             )
-        h, w, c = self.image_shape_
-        y_arr, _, _ = as_flat_images(y)
-        y_arr = np.asarray(y_arr, dtype=np.float64 if not hasattr(y_arr, "dtype") else None)
-        if y_arr.ndim == 1:
-            raise ValueError(
-                "y must hold high-resolution images (n, H, W[, C]) or (n, H*W*C); got a 1-D array."
-            )
-        if len(y_arr) != n:
-            raise ValueError(f"X has {n} images but y has {len(y_arr)}; they must match.")
-        if not np.all(np.isfinite(y_arr)):
-            raise ValueError("y contains NaN or infinity.")
-        ratio = int(round(np.sqrt(y_arr.shape[1] / (h * w * c))))
-        if ratio < 2 or ratio & (ratio - 1) or y_arr.shape[1] != h * w * c * ratio * ratio:
-            raise ValueError(
-                f"y must be the images at 2x, 4x, ... (a power of two) the resolution of X "
-                f"({h}x{w}x{c}); got {y_arr.shape[1]} values per image."
-            )
-        high = y_arr.reshape(n, h * ratio, w * ratio, c).astype(np.float64, copy=False)
-        return high if ratio == 2 else resize(high, (2 * h, 2 * w))
+        return check_target_images(
+            y,
+            n,
+            self.image_shape_,
+            min_ratio=2,
+            what="the images at 2x, 4x, ... (a power of two) the resolution of X",
+        )
 
     def _window_sizes(self):
         h2, w2 = 2 * self.image_shape_[0], 2 * self.image_shape_[1]
@@ -350,8 +328,8 @@ class ResolutionEnhancer(TransformerMixin, BaseEstimator):
             est_w, ac_w = est_w[keep], ac_w[keep]
         level = _WindowLevel(window)
         shape = (wh, ww, self.image_shape_[2])
-        level.dc_saab = SaabTransformer(image_shape=shape).fit(est_w)
-        dc_feat = level.dc_saab.transform(est_w)
+        level.dc_saab = SaabTransformer(image_shape=shape)
+        dc_feat = level.dc_saab.fit_transform(est_w)
         level.dc_index = np.sort(np.argsort(level.dc_saab.energy_)[::-1][: self.n_dc_features])
         dc_feat = dc_feat[:, level.dc_index]
         gmm_params = {
@@ -360,11 +338,13 @@ class ResolutionEnhancer(TransformerMixin, BaseEstimator):
             "reg_covar": self.reg_covar,
         }
         k_dc = min(self.n_dc_components, len(est_w))
-        level.dc_gmm = _fit_gmm(dc_feat, k_dc, gmm_params, rng.randint(np.iinfo(np.int32).max))
+        level.dc_gmm = fit_mixture(
+            dc_feat, k_dc, rng.randint(np.iinfo(np.int32).max), **gmm_params
+        )
         with config_context(array_api_dispatch=False):
             labels = level.dc_gmm.predict(dc_feat)
-        level.ac_saab = SaabTransformer(image_shape=shape).fit(ac_w)
-        ac_feat = level.ac_saab.transform(ac_w)
+        level.ac_saab = SaabTransformer(image_shape=shape)
+        ac_feat = level.ac_saab.fit_transform(ac_w)
         counts = np.bincount(labels, minlength=k_dc)
         min_size = max(2, 2 * self.n_ac_components)
         populated = np.flatnonzero(counts >= min_size)
@@ -372,11 +352,11 @@ class ResolutionEnhancer(TransformerMixin, BaseEstimator):
             populated, labels = np.array([0]), np.zeros_like(labels)
         seeds = rng.randint(np.iinfo(np.int32).max, size=k_dc)
         fitted = Parallel(n_jobs=self.n_jobs)(
-            delayed(_fit_gmm)(
+            delayed(fit_mixture)(
                 ac_feat[labels == k],
                 min(self.n_ac_components, int(np.sum(labels == k))),
-                gmm_params,
                 seeds[k],
+                **gmm_params,
             )
             for k in populated
         )

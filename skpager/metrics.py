@@ -24,13 +24,7 @@ def frechet_distance(features_a, features_b):
     distance : float
         Non-negative.
     """
-    a = np.asarray(features_a, dtype=np.float64)
-    b = np.asarray(features_b, dtype=np.float64)
-    if a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[1]:
-        raise ValueError(
-            f"Expected two 2-D arrays with the same number of columns; got {a.shape} and "
-            f"{b.shape}."
-        )
+    a, b = _feature_pair(features_a, features_b)
     if len(a) < 2 or len(b) < 2:
         raise ValueError("Each feature set needs at least 2 samples.")
     mu_a, mu_b = a.mean(axis=0), b.mean(axis=0)
@@ -40,6 +34,17 @@ def frechet_distance(features_a, features_b):
     middle = _psd_sqrt(root_a @ cov_b @ root_a)
     value = np.sum((mu_a - mu_b) ** 2) + np.trace(cov_a) + np.trace(cov_b) - 2 * np.trace(middle)
     return float(max(value, 0.0))
+
+
+def _feature_pair(a, b):
+    """Two float64 2-D feature arrays with the same number of columns, or a ValueError."""
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    if a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[1]:
+        raise ValueError(
+            f"Expected two 2-D arrays with the same number of columns; got {a.shape} and "
+            f"{b.shape}."
+        )
+    return a, b
 
 
 def _psd_sqrt(matrix):
@@ -69,13 +74,7 @@ def precision_recall(real_features, fake_features, k=3):
     """
     from sklearn.neighbors import NearestNeighbors
 
-    real = np.asarray(real_features, dtype=np.float64)
-    fake = np.asarray(fake_features, dtype=np.float64)
-    if real.ndim != 2 or fake.ndim != 2 or real.shape[1] != fake.shape[1]:
-        raise ValueError(
-            f"Expected two 2-D arrays with the same number of columns; got {real.shape} and "
-            f"{fake.shape}."
-        )
+    real, fake = _feature_pair(real_features, fake_features)
     if min(len(real), len(fake)) <= k:
         raise ValueError(f"Each feature set needs more than k={k} samples.")
 

@@ -185,6 +185,10 @@ def test_booster_errors(pairs):
         QualityBooster().fit(high[:5], resize(high[:5], 48))
     with pytest.raises(ValueError, match="one true image"):
         QualityBooster().fit(high[:5], high[:4])
+    with pytest.raises(ValueError, match="1-D"):
+        QualityBooster().fit(high[:5], np.zeros(5))
+    with pytest.raises(ValueError, match="NaN"):
+        QualityBooster().fit(high[:5], np.full(high[:5].shape, np.nan))
     with pytest.raises(ValueError, match="patch_size"):
         QualityBooster(patch_size=5).fit(high[:5], high[:5])
 
