@@ -16,7 +16,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._image import resize, to_images, to_layout, validate_images
 from ._mixture import fit_mixture, mixture_n_parameters, mixture_sample
-from .saab import SaabTransformer
+from .saab import saab_for_shape
 
 __all__ = ["GMMCoreGenerator"]
 
@@ -125,7 +125,7 @@ class GMMCoreGenerator(DensityMixin, BaseEstimator):
     n_parameters_ : int
         Learned parameters (Saab kernels, PCA, mixtures).
     n_features_in_ : int
-        Number of features seen during :term:`fit`.
+        Number of features seen during :meth:`fit`.
 
     See Also
     --------
@@ -137,10 +137,10 @@ class GMMCoreGenerator(DensityMixin, BaseEstimator):
     >>> from skpager import GMMCoreGenerator
     >>> from skpager.datasets import load_demo
     >>> demo = load_demo()
-    >>> core = GMMCoreGenerator(resolution=16, n_components=5, random_state=0)
+    >>> core = GMMCoreGenerator(resolution=14, n_components=5, random_state=0)
     >>> core = core.fit(demo.images[:500], demo.target[:500])
     >>> core.sample(4, y=[0, 1, 2, 3]).shape
-    (4, 16, 16, 1)
+    (4, 14, 14, 1)
     """
 
     _parameter_constraints: dict = {
@@ -267,7 +267,7 @@ class GMMCoreGenerator(DensityMixin, BaseEstimator):
             raise ValueError(
                 f"Class {bad!r} has 1 sample; each class needs at least 2 to fit a mixture."
             )
-        self.saab_ = SaabTransformer(image_shape=self.core_shape_)
+        self.saab_ = saab_for_shape(self.core_shape_)
         features = self.saab_.fit_transform(images)
 
         rng = check_random_state(self.random_state)

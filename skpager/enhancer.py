@@ -13,7 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._edges import edge_mask
 from ._image import check_target_images, resize, to_images, to_layout, validate_images
 from ._mixture import fit_mixture, mixture_n_parameters, mixture_sample
-from .saab import SaabTransformer
+from .saab import saab_for_shape
 
 __all__ = ["ResolutionEnhancer"]
 
@@ -164,7 +164,7 @@ class ResolutionEnhancer(TransformerMixin, BaseEstimator):
     n_parameters_ : int
         Learned parameters.
     n_features_in_ : int
-        Number of features seen during :term:`fit`.
+        Number of features seen during :meth:`fit`.
 
     See Also
     --------
@@ -176,7 +176,7 @@ class ResolutionEnhancer(TransformerMixin, BaseEstimator):
     >>> from skpager import ResolutionEnhancer
     >>> from skpager.datasets import load_demo
     >>> high = load_demo().images[:300]
-    >>> from skpager._image import resize
+    >>> from skpager.image import resize
     >>> low = resize(high, 14)
     >>> sr = ResolutionEnhancer(n_dc_components=5, temperature=0, random_state=0)
     >>> sr.fit(low, high).transform(low[:2]).shape
@@ -328,7 +328,7 @@ class ResolutionEnhancer(TransformerMixin, BaseEstimator):
             est_w, ac_w = est_w[keep], ac_w[keep]
         level = _WindowLevel(window)
         shape = (wh, ww, self.image_shape_[2])
-        level.dc_saab = SaabTransformer(image_shape=shape)
+        level.dc_saab = saab_for_shape(shape)
         dc_feat = level.dc_saab.fit_transform(est_w)
         level.dc_index = np.sort(np.argsort(level.dc_saab.energy_)[::-1][: self.n_dc_features])
         dc_feat = dc_feat[:, level.dc_index]
@@ -343,7 +343,7 @@ class ResolutionEnhancer(TransformerMixin, BaseEstimator):
         )
         with config_context(array_api_dispatch=False):
             labels = level.dc_gmm.predict(dc_feat)
-        level.ac_saab = SaabTransformer(image_shape=shape)
+        level.ac_saab = saab_for_shape(shape)
         ac_feat = level.ac_saab.fit_transform(ac_w)
         counts = np.bincount(labels, minlength=k_dc)
         min_size = max(2, 2 * self.n_ac_components)

@@ -75,9 +75,9 @@ class SaabTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         Share of the training energy (mean squared value) carried by each
         output feature.  Sums to 1 for a complete transform.
     n_features_in_ : int
-        Number of features seen during :term:`fit`.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen during :term:`fit`, when ``X`` has string column names.
+        Number of features seen during :meth:`fit`.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during :meth:`fit`, when ``X`` has string column names.
 
     See Also
     --------
@@ -285,3 +285,14 @@ class SaabTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
+
+
+def saab_for_shape(shape):
+    """A complete SaabTransformer for images of ``shape`` ``(h, w, C)``.
+
+    2x2 stages when both sides are even; otherwise (e.g. the 7x7 core or
+    window of 28x28 images) a single 1x1 stage, which only rotates the colour
+    channels, so the features are the pixels in an orthonormal colour basis.
+    """
+    even = shape[0] % 2 == 0 and shape[1] % 2 == 0
+    return SaabTransformer(image_shape=tuple(shape), kernel_size=2 if even else 1)

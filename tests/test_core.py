@@ -116,6 +116,20 @@ def test_likelihood_matches_gaussian_in_pixel_space():
     np.testing.assert_allclose(gen.score_samples(X[:5]), expected, rtol=1e-6)
 
 
+def test_odd_core_side_uses_pixels_and_keeps_the_exact_density():
+    # 28x28 -> 7x7: no 2x2 stage fits, so the features are the pixels themselves
+    from scipy.stats import multivariate_normal
+
+    rng = np.random.default_rng(2)
+    X = rng.random((400, 7, 7)) * rng.random((7, 7))
+    gen = GMMCoreGenerator(n_components=1, covariance_type="full", reg_covar=0).fit(X)
+    assert gen.core_shape_ == (7, 7, 1) and gen.saab_.kernel_size == 1
+    flat = X.reshape(len(X), -1)
+    expected = multivariate_normal(flat.mean(axis=0), np.cov(flat, rowvar=False, bias=True))
+    np.testing.assert_allclose(gen.score_samples(X[:5]), expected.logpdf(flat[:5]), rtol=1e-6)
+    assert gen.sample(3, random_state=0).shape == (3, 7, 7)
+
+
 def test_pca_residual_keeps_a_proper_density():
     rng = np.random.default_rng(1)
     X = rng.normal(size=(2000, 2)) @ rng.normal(size=(2, 16)) + 0.05 * rng.normal(size=(2000, 16))
