@@ -93,3 +93,33 @@ def test_downsampling_by_halvings_does_not_alias():
     board = (np.indices((32, 32)).sum(axis=0) % 2).astype(float)[None, :, :, None]
     small = resize(board, 4)
     np.testing.assert_allclose(small, 0.5, atol=0.05)
+
+
+def test_public_image_utilities_keep_the_layout(tmp_path):
+    from skpager import image
+
+    grey = np.random.default_rng(0).random((3, 28, 28))
+    assert image.resize(grey, 14).shape == (3, 14, 14)
+    assert image.resize(grey[..., None], (7, 14)).shape == (3, 7, 14, 1)
+    padded = image.pad_images(grey, 32)
+    assert padded.shape == (3, 32, 32)
+    np.testing.assert_array_equal(image.crop_images(padded, 28), grey)
+    grid = image.image_grid(grey, 2, row_labels=["a", "b"])
+    assert grid.dtype == np.uint8 and grid.shape[2] == 3
+    assert image.save_png(tmp_path / "g.png", grid).stat().st_size > 100
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda im: im.resize(np.zeros((28, 28)), 14), "batch of shape"),
+        (lambda im: im.pad_images(np.zeros((2, 28, 28), dtype=object), 32), "numbers"),
+        (lambda im: im.pad_images(np.zeros((2, 28, 28)), 16), "smaller size"),
+        (lambda im: im.save_png("x.png", np.zeros((4, 4))), "uint8 array"),
+    ],
+)
+def test_public_image_utilities_reject_bad_input(call, match):
+    from skpager import image
+
+    with pytest.raises(ValueError, match=match):
+        call(image)
