@@ -1,13 +1,14 @@
 """
-=============================================
+==============================================
 Saab transform as a feature extractor (digits)
-=============================================
+==============================================
 
 Fit a :class:`skpager.SaabTransformer` on scikit-learn's 8x8 digits, check that
 it inverts exactly, look at how the energy spreads over its output features,
 and use it as the first step of a classification pipeline.
 """
 
+import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
@@ -36,6 +37,16 @@ order = np.sort(saab.energy_)[::-1]
 for k in (1, 4, 16):
     print(f"energy in the top {k:2d} features: {order[:k].sum():.3f}")
 
+fig, ax = plt.subplots(figsize=(6, 3.5))
+ax.semilogy(np.arange(1, order.size + 1), order, marker=".", label="energy of each feature")
+ax.plot(np.arange(1, order.size + 1), 1 - np.cumsum(order), label="energy left after the top k")
+ax.axhline(0.005, color="grey", linestyle=":", label="energy_threshold=0.005")
+ax.set_xlabel("feature rank")
+ax.set_ylabel("fraction of the energy")
+ax.set_title("Saab energy spectrum on 8x8 digits")
+ax.legend()
+fig.savefig("saab_energy.png", dpi=100, bbox_inches="tight")
+
 truncated = SaabTransformer(image_shape=(8, 8), energy_threshold=0.005).fit(X_train)
 X_rec = truncated.inverse_transform(truncated.transform(X_test))
 print(
@@ -48,3 +59,4 @@ print(
 pipe = make_pipeline(SaabTransformer(image_shape=(8, 8)), LogisticRegression(max_iter=2000))
 pipe.fit(X_train, y_train)
 print(f"Saab + LogisticRegression test accuracy: {pipe.score(X_test, y_test):.3f}")
+plt.show()
