@@ -50,9 +50,10 @@ class AttributeGuidedGenerator(BaseEstimator):
 
     Attributes
     ----------
-    cluster_centers_ : ndarray of shape (n_clusters_, T)
-        Mean attribute vector of each cluster.
-    cluster_sizes_ : ndarray of shape (n_clusters_,)
+    cluster_centers_ : ndarray of shape (n_used, T)
+        Mean attribute vector of each cluster; ``n_used <= n_clusters``
+        (fewer distinct attribute rows, or merged small clusters).
+    cluster_sizes_ : ndarray of shape (n_used,)
         Training images per cluster.
     estimators_ : list
         Fitted generator per cluster.

@@ -114,7 +114,7 @@ class QualityBooster(TransformerMixin, BaseEstimator):
     model_size_bytes_ : int
         Bytes of the stored arrays.
     n_features_in_ : int
-        Number of features seen during :term:`fit`.
+        Number of features seen during :meth:`fit`.
 
     See Also
     --------

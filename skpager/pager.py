@@ -88,7 +88,7 @@ class PAGER(BaseEstimator):
     n_parameters_ : int
         Learned parameters of all modules.
     n_features_in_ : int
-        Number of features seen during :term:`fit`.
+        Number of features seen during :meth:`fit`.
 
     Examples
     --------
