@@ -116,11 +116,13 @@ class ResolutionEnhancer(TransformerMixin, BaseEstimator):
         Highest-energy Saab features of the DC used for clustering.
     covariance_type : {"diag", "full", "tied", "spherical"}, default="diag"
         Covariance of all mixtures.
-    temperature : float, default=0.3
+    temperature : float, default=0.0
         AC covariance scale of the whole-image level in :meth:`transform`: 1
         samples the fitted mixture, 0 gives the conditional mean (deterministic
-        super-resolution).  0.3 keeps sampled texture without the speckle that
-        full-variance draws leave on Fashion-MNIST (see ``docs/benchmarks.md``).
+        super-resolution, and a deterministic ``transform``).  In PAGER the
+        core's draws already carry the diversity: on Fashion-MNIST samples,
+        temperature 0 gave the lowest FID (0.1 and 0.3 were worse, 1.0 leaves
+        speckle; see ``docs/benchmarks.md``).
     refine_temperature : float, default=0.0
         The same for the sub-window levels (capped by ``temperature``).  Draws
         made independently per window do not agree across window borders and
@@ -209,7 +211,7 @@ class ResolutionEnhancer(TransformerMixin, BaseEstimator):
         n_ac_components=3,
         n_dc_features=32,
         covariance_type="diag",
-        temperature=0.3,
+        temperature=0.0,
         refine_temperature=0.0,
         min_window=2,
         edge_mask=True,
