@@ -21,8 +21,8 @@ Run::
     python -m benchmarks --dataset cifar10        # 1,000 reference images there
 
 Needs the optional FID extra (see skpager.metrics.fid_score).  Inception runs
-at about 6.5 images/s on the 2-core development machine: budget ~26 minutes
-per 10,000 images, so a full Fashion-MNIST run takes about 80 minutes.
+at about 8.7 images/s on the 2-core development machine: budget ~19 minutes
+per 10,000 images, so a full Fashion-MNIST run (4 sets) takes about 80 minutes.
 """
 
 import argparse

@@ -22,6 +22,13 @@ def _as_batch(images, name="images"):
     return images if images.ndim == 4 else images[..., None], images.ndim == 3
 
 
+def _on_batch(func, images, *args):
+    """Apply a ``(n, h, w, C)`` routine to ``images``, returning grey input as grey."""
+    batch, grey = _as_batch(images)
+    out = func(batch, *args)
+    return out[..., 0] if grey else out
+
+
 def resize(images, size, interpolation="lanczos"):
     """Resample a batch of images with OpenCV (Lanczos by default).
 
@@ -52,9 +59,7 @@ def resize(images, size, interpolation="lanczos"):
     >>> resize(np.zeros((5, 28, 28)), 14).shape
     (5, 14, 14)
     """
-    batch, grey = _as_batch(images)
-    out = _image.resize(batch, size, interpolation)
-    return out[..., 0] if grey else out
+    return _on_batch(_image.resize, images, size, interpolation)
 
 
 def pad_images(images, height, width=None):
@@ -81,9 +86,7 @@ def pad_images(images, height, width=None):
     >>> pad_images(np.ones((2, 28, 28)), 32).shape
     (2, 32, 32)
     """
-    batch, grey = _as_batch(images)
-    out = _image.pad_images(batch, height, height if width is None else width)
-    return out[..., 0] if grey else out
+    return _on_batch(_image.pad_images, images, height, height if width is None else width)
 
 
 def crop_images(images, height, width=None):
@@ -103,9 +106,7 @@ def crop_images(images, height, width=None):
     cropped : ndarray of shape (n, height, width) or (n, height, width, C)
         A copy, same dtype as ``images``.
     """
-    batch, grey = _as_batch(images)
-    out = _image.crop_images(batch, height, height if width is None else width).copy()
-    return out[..., 0] if grey else out
+    return _on_batch(_image.crop_images, images, height, height if width is None else width).copy()
 
 
 def image_grid(images, n_cols, row_labels=None, scale=4, pad=2):
