@@ -4,12 +4,14 @@ import pickle
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.pipeline import make_pipeline
 
 from skpager import QualityBooster, ResolutionEnhancer
 from skpager._edges import edge_mask
 from skpager._image import pad_images, resize
-from skpager.booster import lle_weights
+from skpager.booster import lle_weights, pca_basis
 from skpager.datasets import load_demo
 from skpager.enhancer import from_windows, to_windows
 
@@ -157,6 +159,64 @@ def test_booster_adds_detail_and_stores_float32(pairs, enhancer):
     assert psnr(after, high_test) > psnr(before, high_test)
     restored = pickle.loads(pickle.dumps(booster))
     np.testing.assert_array_equal(restored.transform(before), after)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    n=st.integers(2, 40),
+    d=st.integers(1, 12),
+    variance=st.floats(0.05, 0.999),
+    seed=st.integers(0, 2**16),
+)
+def test_pca_basis_keeps_the_variance_it_promises(n, d, variance, seed):
+    data = np.random.default_rng(seed).standard_normal((n, d)) * np.arange(1, d + 1)
+    mean, components = pca_basis(data, variance)
+    assert components.dtype == np.float32 and 1 <= len(components) <= min(n, d)
+    np.testing.assert_allclose(components @ components.T, np.eye(len(components)), atol=1e-5)
+    centred = data - mean
+    kept = np.sum((centred @ components.T) ** 2)
+    assert kept >= variance * np.sum(centred**2) * (1 - 1e-5)
+
+
+def test_pca_basis_of_constant_data_keeps_one_axis():
+    mean, components = pca_basis(np.full((5, 3), 0.5), 0.99)
+    np.testing.assert_allclose(mean, 0.5)
+    assert components.shape == (1, 3)
+
+
+def test_booster_compressed_store_is_smaller_and_close(pairs, enhancer):
+    low, high, low_test, _ = pairs
+    enhanced, before = enhancer.transform(low), enhancer.transform(low_test)
+    params = {"n_clusters": 20, "random_state": 0, "edge_mask": False}
+    raw = QualityBooster(pca_variance=None, **params).fit(enhanced, high)
+    pca = QualityBooster(pca_variance=0.99, **params).fit(enhanced, high)
+    assert raw.patch_basis_ is None and raw.patches_[0].shape[1] == 64
+    mean, components = pca.patch_basis_
+    assert pca.patches_[0].shape[1] == len(components) < 64
+    assert pca.residuals_[0].shape[1] == len(pca.residual_basis_[1]) < 64
+    assert all(r.dtype == np.float32 for r in pca.residuals_)
+    assert pca.n_parameters_ < raw.n_parameters_
+    # the residual it adds is close to the raw store's (same k-means seed)
+    diff = np.abs(pca.residual(before) - raw.residual(before)).mean()
+    assert diff < 0.5 * np.abs(raw.residual(before)).mean()
+
+
+def test_booster_calibrated_gains(pairs, enhancer):
+    low, high, low_test, high_test = pairs
+    enhanced, before = enhancer.transform(low), enhancer.transform(low_test)
+    params = {"n_clusters": 20, "random_state": 0}
+    plain = QualityBooster(calibrate=False, **params).fit(enhanced, high)
+    tuned = QualityBooster(calibrate=True, **params).fit(enhanced, high)
+    sizes = np.array([len(p) for p in plain.patches_])
+    np.testing.assert_array_equal(plain.gains_, (sizes > 0).astype(np.float32))
+    assert np.all((tuned.gains_ >= 0) & (tuned.gains_ <= 1))
+    assert tuned.gains_.min() < 1  # borrowed residuals never predict the truth perfectly
+    # the same stores (same seed): every patch's residual is only scaled by its cluster's gain
+    patches = to_windows(tuned._check_images(before, reset=False), 8, 8)
+    labels = tuned.kmeans_.predict(tuned._keys(patches.astype(np.float32)))
+    scaled = to_windows(plain.residual(before), 8, 8) * tuned.gains_[labels, None]
+    np.testing.assert_allclose(to_windows(tuned.residual(before), 8, 8), scaled, atol=1e-6)
+    assert psnr(tuned.transform(before), high_test) > psnr(plain.transform(before), high_test)
 
 
 def test_booster_small_cluster_uses_only_its_own_patches():
