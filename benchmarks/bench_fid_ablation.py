@@ -8,22 +8,44 @@ downsampled to 14x14 and super-resolved, which bounds what the cascade can do
 with a perfect core.  N = 500, so FID is biased upward (500 real training
 images score ~39): compare rows, not with 10k-sample figures.
 
+``--dataset cifar10``: the same on CIFAR-10 (colour 32x32 from a 4x4 core),
+fitted on 29,000 of the 30,000 training images; N = 1,000 against the 1,000
+test images in ``../shared/data``, and the 1,000 held-out training images are
+the real images that are downsampled and super-resolved.
+
 Run::
 
-    python -m benchmarks.bench_fid_ablation
+    python -m benchmarks.bench_fid_ablation [--dataset cifar10]
 """
 
+import argparse
+import copy
 import time
 
 import numpy as np
 
 from benchmarks._harness import machine, markdown_table
+from benchmarks.bench_pager import SHARED
 from skpager import PAGER, GMMCoreGenerator
-from skpager.datasets import load_fashion_mnist
+from skpager.datasets import load_cifar10, load_fashion_mnist
 from skpager.image import crop_images, resize
 from skpager.metrics import frechet_distance, inception_features, precision_recall
 
 N = 500
+
+
+def _calibrated(booster, calibrate=True):
+    """A copy of a fitted booster with calibrated gains (or, if False, gains 1)."""
+    booster = copy.copy(booster).set_params(calibrate=calibrate)
+    booster.gains_ = booster._gains()
+    return booster
+
+
+def _set_calibration(pager, calibrate):
+    """Swap every booster of a fitted PAGER for a (un)calibrated copy; return the old list."""
+    saved = pager.boosters_
+    pager.boosters_ = [_calibrated(b, calibrate) for b in saved]
+    return saved
 
 
 def main():
@@ -52,12 +74,11 @@ def main():
         )
         print(f"{name}: {fid:.1f}", flush=True)
 
-    def sample(core_t=1.0, enh_t=0.0, enh_mask=True, boost=True, boost_mask=True):
+    def sample(core_t=1.0, enh_t=0.0, enh_mask=True, boost=True, boost_mask=True, calibrate=False):
         core.temperature, enhancer.temperature, enhancer.edge_mask = core_t, enh_t, enh_mask
         booster.edge_mask = boost_mask
         saved = pager.boosters_
-        if not boost:
-            pager.boosters_ = [None]
+        pager.boosters_ = [_calibrated(booster, calibrate) if boost else None]
         try:
             return pager.sample(N, y=labels, random_state=1)
         finally:
@@ -66,6 +87,9 @@ def main():
     low = resize(others, 14)
     add("test images -> 14x14 -> Lanczos 28x28", np.clip(resize(low, 28), 0, 1))
     add("test images -> 14x14 -> super_resolve (temperature 0)", pager.super_resolve(low))
+    saved = _set_calibration(pager, True)
+    add("test images -> 14x14 -> super_resolve, calibrated booster", pager.super_resolve(low))
+    pager.boosters_ = saved
     add(
         "test images -> 14x14 -> super_resolve (temperature 0.3)",
         pager.super_resolve(low, temperature=0.3, random_state=1),
@@ -75,6 +99,7 @@ def main():
     add("samples: defaults (enhancer temperature 0)", sample())
     add("samples: enhancer temperature 0.1", sample(enh_t=0.1))
     add("samples: enhancer temperature 0.3", sample(enh_t=0.3))
+    add("samples: calibrated booster gains", sample(calibrate=True))
     add("samples: no booster", sample(boost=False))
     add("samples: no enhancer edge mask", sample(enh_mask=False))
     add("samples: no booster edge mask", sample(boost_mask=False))
@@ -86,5 +111,64 @@ def main():
     print(markdown_table(rows, list(rows[0])))
 
 
+def main_cifar10():
+    folder = SHARED / "cifar-10-batches-py"
+    train, test = load_cifar10(folder), load_cifar10(folder, kind="test")
+    n = len(test.images)
+    X, y, held_out = train.images[:-n], train.target[:-n], train.images[-n:]
+    print(f"machine: {machine()}\nCIFAR-10: fit on {len(X)}, N = {n}")
+    ref_feat = inception_features(test.images)
+    labels = np.random.RandomState(0).choice(10, size=n)
+    pager = PAGER(
+        core=GMMCoreGenerator(n_components=500, pca_variance=0.99), random_state=0, n_jobs=2
+    )
+    t0 = time.perf_counter()
+    pager.fit(X, y)
+    print(f"fitted in {time.perf_counter() - t0:.0f}s")
+    rows = []
+
+    def add(name, images):
+        feat = inception_features(images)
+        precision, recall = precision_recall(ref_feat, feat)
+        fid = frechet_distance(ref_feat, feat)
+        rows.append(
+            {"images": name, f"FID (N={n})": fid, "precision": precision, "recall": recall}
+        )
+        print(f"{name}: {fid:.1f}", flush=True)
+
+    def sample(boost=True, core_t=1.0, calibrate=False):
+        pager.core_.temperature = core_t
+        saved = pager.boosters_
+        pager.boosters_ = [None if not boost else _calibrated(b, calibrate) for b in saved]
+        try:
+            return pager.sample(n, y=labels, random_state=1)
+        finally:
+            pager.boosters_ = saved
+            pager.core_.temperature = 1.0
+
+    add(f"held-out training images ({n})", held_out)
+    for side in (8, 4):
+        low = resize(held_out, side)
+        add(f"held-out images -> {side}x{side} -> Lanczos 32x32", np.clip(resize(low, 32), 0, 1))
+        add(f"held-out images -> {side}x{side} -> super_resolve", pager.super_resolve(low))
+        saved = _set_calibration(pager, True)
+        add(
+            f"held-out images -> {side}x{side} -> super_resolve, calibrated boosters",
+            pager.super_resolve(low),
+        )
+        pager.boosters_ = saved
+    add("samples: defaults", sample())
+    add("samples: calibrated booster gains", sample(calibrate=True))
+    add("samples: no booster", sample(boost=False))
+    add("samples: core temperature 0.8", sample(core_t=0.8))
+    print(f"\n### Sampling ablation, CIFAR-10, N = {n}\n")
+    print(markdown_table(rows, list(rows[0])))
+
+
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dataset", choices=["fashion-mnist", "cifar10"], default="fashion-mnist")
+    if parser.parse_args().dataset == "cifar10":
+        main_cifar10()
+    else:
+        main()

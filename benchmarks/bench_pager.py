@@ -15,7 +15,7 @@ grids go to docs/.
 
 Run::
 
-    python -m benchmarks.bench_pager --part sr
+    python -m benchmarks.bench_pager --part sr [--dataset cifar10]
     python -m benchmarks.bench_pager --part gen --dataset fashion-mnist
     python -m benchmarks.bench_pager --part gen --dataset cifar10
 """
@@ -45,16 +45,33 @@ def psnr(a, b):
 
 
 def part_sr(args):
-    train, test = load_fashion_mnist(), load_fashion_mnist(kind="test")
-    X = pad_images(train.images[: args.n_train], 32, 32)
-    X_test = pad_images(test.images[: args.n_test], 32, 32)
-    low, low_test = resize(X, 16), resize(X_test, 16)
-    truth = test.images[: args.n_test]
+    if args.dataset == "fashion-mnist":  # 28x28 padded to 32x32, scored on the 28x28 crop
+        train, test = load_fashion_mnist(), load_fashion_mnist(kind="test")
+        X = pad_images(train.images[: args.n_train], 32, 32)
+        X_test = pad_images(test.images[: args.n_test], 32, 32)
+        truth = test.images[: args.n_test]
+        side = 16
 
-    def crop(images):
-        return crop_images(images, 28, 28)
+        def crop(images):
+            return crop_images(images, 28, 28)
 
-    rows = [{"method": "Lanczos 16->32", "PSNR dB": psnr(crop(resize(low_test, 32)), truth)}]
+    else:  # CIFAR-10, the middle octave 8 -> 16 of the 4 -> 32 cascade
+        folder = SHARED / "cifar-10-batches-py"
+        train, test = load_cifar10(folder), load_cifar10(folder, kind="test")
+        X = resize(train.images[: args.n_train], 16)
+        X_test = truth = resize(test.images[: args.n_test], 16)
+        side = 8
+
+        def crop(images):
+            return images
+
+    low, low_test = resize(X, side), resize(X_test, side)
+    rows = [
+        {
+            "method": f"Lanczos {side}->{2 * side}",
+            "PSNR dB": psnr(crop(resize(low_test, 2 * side)), truth),
+        }
+    ]
     variants = [
         ("enhancer (mask, recursion to 2x2)", {}, True),
         ("enhancer, no edge mask", {"edge_mask": False}, True),
@@ -76,6 +93,9 @@ def part_sr(args):
         ("enhancer + booster, no edge mask", {"edge_mask": False}),
         ("enhancer + booster, 5 neighbours", {"n_neighbors": 5}),
         ("enhancer + booster, reg=0.1", {"reg": 0.1}),
+        ("enhancer + booster, raw store (pca_variance=None)", {"pca_variance": None}),
+        ("enhancer + booster, pca_variance=0.95", {"pca_variance": 0.95}),
+        ("enhancer + booster, calibrated gains (calibrate=True)", {"calibrate": True}),
     ):
         t0 = time.perf_counter()
         booster = QualityBooster(random_state=0, n_jobs=2, **params)
@@ -86,6 +106,7 @@ def part_sr(args):
                 "method": name,
                 "PSNR dB": psnr(crop(booster.transform(base_out)), truth),
                 "fit s": fit_s,
+                "booster parameters": f"{booster.n_parameters_:,}",
             }
         )
     lanczos = rows[0]["PSNR dB"]
@@ -93,11 +114,13 @@ def part_sr(args):
         row["vs Lanczos dB"] = f"{row['PSNR dB'] - lanczos:+.2f}"
         row["PSNR dB"] = f"{row['PSNR dB']:.2f}"
     print(
-        f"Fashion-MNIST: enhancers fit on {len(X)} train images, boosters on the enhanced "
-        f"versions of {len(subset)} of them (as PAGER does); PSNR on {len(X_test)} test images "
-        "(28x28 crop), temperature 0"
+        f"{args.dataset}: enhancers fit on {len(X)} train images, boosters on the enhanced "
+        f"versions of {len(subset)} of them (as PAGER does); PSNR on {len(X_test)} test images, "
+        "temperature 0"
     )
-    print(markdown_table(rows, ["method", "PSNR dB", "vs Lanczos dB", "fit s"]))
+    print(
+        markdown_table(rows, ["method", "PSNR dB", "vs Lanczos dB", "fit s", "booster parameters"])
+    )
 
 
 def _baseline(X, y, n_samples, labels, seed=0):
@@ -120,6 +143,33 @@ def _baseline(X, y, n_samples, labels, seed=0):
     return np.clip(out[rng.permutation(len(out))], 0, 1)
 
 
+def _super_resolve_grid(pager, test, path):
+    """Real test images (one per class), and the same from 8x8 / 4x4 by Lanczos and by PAGER.
+
+    Shows how much structure the cascade keeps or invents at each input size
+    (inputs smaller than the core are skipped).
+    """
+    first = [np.flatnonzero(test.target == c)[0] for c in range(10)]
+    real = test.images[first]
+    rows, labels = [real], ["real 32x32"]
+    psnrs = []
+    for side in (8, 4):
+        if side < pager.resolutions_[0]:
+            continue
+        low = resize(real, side)
+        lanczos, ours = np.clip(resize(low, 32), 0, 1), pager.super_resolve(low)
+        rows += [lanczos, ours]
+        labels += [f"{side}x{side} -> Lanczos", f"{side}x{side} -> PAGER"]
+        low_all = resize(test.images, side)
+        psnrs.append(
+            f"{side}x{side} -> 32x32 PSNR on {len(test.images)} test images: Lanczos "
+            f"{psnr(resize(low_all, 32), test.images):.2f} dB, "
+            f"PAGER super_resolve {psnr(pager.super_resolve(low_all), test.images):.2f} dB"
+        )
+    save_png(path, image_grid(np.concatenate(rows), 10, row_labels=labels, scale=3))
+    print("\n".join(psnrs))
+
+
 def part_gen(args):
     if args.dataset == "fashion-mnist":
         train, test = load_fashion_mnist(), load_fashion_mnist(kind="test")
@@ -128,12 +178,14 @@ def part_gen(args):
         train = load_cifar10(SHARED / "cifar-10-batches-py")
         test = load_cifar10(SHARED / "cifar-10-batches-py", kind="test")
         core = GMMCoreGenerator(n_components=500, pca_variance=0.99)
+    core.set_params(resolution=args.core_resolution)
     X, y = train.images[: args.n_train], train.target[: args.n_train]
     print(
         f"{args.dataset}: {len(X)} train images {X.shape[1:]}, {args.n_samples} samples, "
         f"reference: {len(test.images)} test images"
     )
     print(f"machine: {machine()}\n")
+    tag = "" if args.core_resolution is None else f"_core{args.core_resolution}"
     rows = []
     labels = np.random.RandomState(1).choice(10, size=args.n_samples)
     enhancer = ResolutionEnhancer(edge_mask=not args.no_edge_mask)
@@ -164,9 +216,11 @@ def part_gen(args):
         if not args.no_edge_mask:
             grid = pager.sample(100, y=np.repeat(np.arange(10), 10), random_state=2)
             save_png(
-                DOCS / f"samples_{args.dataset}_T{temperature}.png",
+                DOCS / f"samples_{args.dataset}{tag}_T{temperature}.png",
                 image_grid(grid, 10, row_labels=train.target_names, scale=3),
             )
+    if args.dataset == "cifar10" and not args.no_edge_mask:
+        _super_resolve_grid(pager, test, DOCS / f"super_resolve_{args.dataset}{tag}.png")
     sizes = {
         "core": pager.core_.n_parameters_,
         "enhancers": sum(e.n_parameters_ for e in pager.enhancers_),
@@ -205,6 +259,7 @@ def main(argv=None):
     parser.add_argument("--n-test", type=int, default=10000)
     parser.add_argument("--n-samples", type=int, default=10000)
     parser.add_argument("--temperatures", type=float, nargs="+", default=[0.0, 0.3, 1.0])
+    parser.add_argument("--core-resolution", type=int, default=None, help="core image side")
     parser.add_argument("--no-edge-mask", action="store_true", help="ablation: enhancer mask off")
     args = parser.parse_args(argv)
     part_sr(args) if args.part == "sr" else part_gen(args)

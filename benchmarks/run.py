@@ -19,6 +19,7 @@ Run::
     python -m benchmarks --quick                  # N = 500 per set
     python -m benchmarks                          # N = 10,000 (Fashion-MNIST test set)
     python -m benchmarks --dataset cifar10        # 1,000 reference images there
+    python -m benchmarks --dataset cifar10 --core-resolution 8
 
 Needs the optional FID extra (see skpager.metrics.fid_score).  Inception runs
 at about 8.7 images/s on the 2-core development machine: budget ~19 minutes
@@ -49,7 +50,7 @@ def _nn_distance(index, images):
     return np.median(index.kneighbors(images.reshape(len(images), -1), n_neighbors=1)[0])
 
 
-def run(dataset, n, seed=0, enhancer_temperature=None):
+def run(dataset, n, seed=0, enhancer_temperature=None, core_resolution=None):
     train, test = _load(dataset)
     rng = np.random.RandomState(seed)
     reference = test.images[rng.permutation(len(test.images))[:n]]
@@ -61,7 +62,7 @@ def run(dataset, n, seed=0, enhancer_temperature=None):
     if enhancer_temperature is not None:
         enhancer = ResolutionEnhancer(temperature=enhancer_temperature)
     pager = PAGER(
-        core=GMMCoreGenerator(n_components=500, pca_variance=0.99),
+        core=GMMCoreGenerator(n_components=500, pca_variance=0.99, resolution=core_resolution),
         enhancer=enhancer,
         random_state=seed,
         n_jobs=2,
@@ -73,7 +74,8 @@ def run(dataset, n, seed=0, enhancer_temperature=None):
     samples = pager.sample(n, y=labels)
     sample_s = time.perf_counter() - t0
     t = pager.enhancers_[0].temperature
-    name = f"PAGER (500 components per class, enhancer temperature {t})"
+    r = pager.core_.resolution
+    name = f"PAGER ({r}x{r} core, 500 components per class, enhancer temperature {t})"
     methods.append((name, samples, fit, sample_s, pager.n_parameters_))
     print(f"[{dataset}] PAGER fitted in {fit['seconds']:.0f}s", flush=True)
 
@@ -132,11 +134,22 @@ def main(argv=None):
         default=None,
         help="AC temperature of every enhancer (default: ResolutionEnhancer's)",
     )
+    parser.add_argument(
+        "--core-resolution",
+        type=int,
+        default=None,
+        help="side of the core images (default: PAGER's, 16 grey / 4 colour)",
+    )
     args = parser.parse_args(argv)
     n = 500 if args.quick else 10000
     print(f"machine: {machine()}")
     for name in ["fashion-mnist", "cifar10"] if args.dataset == "all" else [args.dataset]:
-        run(name, n, enhancer_temperature=args.enhancer_temperature)
+        run(
+            name,
+            n,
+            enhancer_temperature=args.enhancer_temperature,
+            core_resolution=args.core_resolution,
+        )
 
 
 if __name__ == "__main__":

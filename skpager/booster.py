@@ -80,10 +80,12 @@ class QualityBooster(TransformerMixin, BaseEstimator):
     image) at the same size.  Both are cut into non-overlapping patches; a
     k-means over the enhanced patches makes ``n_clusters`` groups, each keeping
     at most ``max_patches_per_cluster`` (enhanced patch, residual patch) pairs
-    in float32.  At transform time every patch finds its ``n_neighbors``
-    nearest stored patches in its cluster, solves the regularised LLE weights
-    (summing to 1) that rebuild it from them, and adds the same combination of
-    their residuals, masked by the Canny edges of the input.
+    in float32, as coordinates on their principal axes (``pca_variance``).
+    At transform time every patch finds its ``n_neighbors`` nearest stored
+    patches in its cluster, solves the regularised LLE weights (summing to 1)
+    that rebuild it from them, and adds the same combination of their
+    residuals (scaled by a per-cluster gain with ``calibrate=True``), masked
+    by the Canny edges of the input.
 
     Read more in the :ref:`User Guide <booster>`.
 
@@ -105,7 +107,7 @@ class QualityBooster(TransformerMixin, BaseEstimator):
         their variance; neighbours are searched in those coordinates.  None
         stores the raw patches.  Measured (``docs/benchmarks.md``): on
         CIFAR-10 8x8x3 patches 0.99 keeps 41 patch and 106 residual
-        coordinates of 192 (2.6x smaller, -0.03 dB); on Fashion-MNIST 28 and
+        coordinates of 192 (2.6x smaller, -0.02 dB); on Fashion-MNIST 28 and
         56 of 64 (1.5x smaller, -0.06 dB); 0.95 costs 0.4 dB there.
     reg : float, default=1e-3
         LLE ridge, relative to the trace of the local Gram matrix.
