@@ -19,6 +19,7 @@ Run::
 """
 
 import argparse
+import contextlib
 import copy
 import time
 
@@ -41,11 +42,35 @@ def _calibrated(booster, calibrate=True):
     return booster
 
 
-def _set_calibration(pager, calibrate):
-    """Swap every booster of a fitted PAGER for a (un)calibrated copy; return the old list."""
+@contextlib.contextmanager
+def _calibrated_boosters(pager):
+    """Within the block, every booster of a fitted PAGER is a calibrated copy."""
     saved = pager.boosters_
-    pager.boosters_ = [_calibrated(b, calibrate) for b in saved]
-    return saved
+    pager.boosters_ = [_calibrated(b) for b in saved]
+    try:
+        yield pager
+    finally:
+        pager.boosters_ = saved
+
+
+def _scorer(ref_feat, rows):
+    """``add(name, images)``: FID, precision and recall against ``ref_feat``, as a row."""
+
+    def add(name, images):
+        feat = inception_features(images)
+        precision, recall = precision_recall(ref_feat, feat)
+        fid = frechet_distance(ref_feat, feat)
+        rows.append(
+            {
+                "images": name,
+                f"FID (N={len(ref_feat)})": fid,
+                "precision": precision,
+                "recall": recall,
+            }
+        )
+        print(f"{name}: {fid:.1f}", flush=True)
+
+    return add
 
 
 def main():
@@ -64,15 +89,7 @@ def main():
     print(f"fitted in {time.perf_counter() - t0:.0f}s")
     enhancer, booster, core = pager.enhancers_[0], pager.boosters_[0], pager.core_
     rows = []
-
-    def add(name, images):
-        feat = inception_features(images)
-        precision, recall = precision_recall(ref_feat, feat)
-        fid = frechet_distance(ref_feat, feat)
-        rows.append(
-            {"images": name, f"FID (N={N})": fid, "precision": precision, "recall": recall}
-        )
-        print(f"{name}: {fid:.1f}", flush=True)
+    add = _scorer(ref_feat, rows)
 
     def sample(core_t=1.0, enh_t=0.0, enh_mask=True, boost=True, boost_mask=True, calibrate=False):
         core.temperature, enhancer.temperature, enhancer.edge_mask = core_t, enh_t, enh_mask
@@ -87,9 +104,8 @@ def main():
     low = resize(others, 14)
     add("test images -> 14x14 -> Lanczos 28x28", np.clip(resize(low, 28), 0, 1))
     add("test images -> 14x14 -> super_resolve (temperature 0)", pager.super_resolve(low))
-    saved = _set_calibration(pager, True)
-    add("test images -> 14x14 -> super_resolve, calibrated booster", pager.super_resolve(low))
-    pager.boosters_ = saved
+    with _calibrated_boosters(pager):
+        add("test images -> 14x14 -> super_resolve, calibrated booster", pager.super_resolve(low))
     add(
         "test images -> 14x14 -> super_resolve (temperature 0.3)",
         pager.super_resolve(low, temperature=0.3, random_state=1),
@@ -126,15 +142,7 @@ def main_cifar10():
     pager.fit(X, y)
     print(f"fitted in {time.perf_counter() - t0:.0f}s")
     rows = []
-
-    def add(name, images):
-        feat = inception_features(images)
-        precision, recall = precision_recall(ref_feat, feat)
-        fid = frechet_distance(ref_feat, feat)
-        rows.append(
-            {"images": name, f"FID (N={n})": fid, "precision": precision, "recall": recall}
-        )
-        print(f"{name}: {fid:.1f}", flush=True)
+    add = _scorer(ref_feat, rows)
 
     def sample(boost=True, core_t=1.0, calibrate=False):
         pager.core_.temperature = core_t
@@ -151,12 +159,11 @@ def main_cifar10():
         low = resize(held_out, side)
         add(f"held-out images -> {side}x{side} -> Lanczos 32x32", np.clip(resize(low, 32), 0, 1))
         add(f"held-out images -> {side}x{side} -> super_resolve", pager.super_resolve(low))
-        saved = _set_calibration(pager, True)
-        add(
-            f"held-out images -> {side}x{side} -> super_resolve, calibrated boosters",
-            pager.super_resolve(low),
-        )
-        pager.boosters_ = saved
+        with _calibrated_boosters(pager):
+            add(
+                f"held-out images -> {side}x{side} -> super_resolve, calibrated boosters",
+                pager.super_resolve(low),
+            )
     add("samples: defaults", sample())
     add("samples: calibrated booster gains", sample(calibrate=True))
     add("samples: no booster", sample(boost=False))

@@ -73,6 +73,14 @@ def pca_basis(data, variance):
     return mean.astype(np.float32), vt[: min(k, len(vt))].astype(np.float32)
 
 
+def _coords(basis, data):
+    """Coordinates of ``data`` rows on a ``(mean, components)`` basis (None: unchanged)."""
+    if basis is None:
+        return data
+    mean, components = basis
+    return (data - mean) @ components.T
+
+
 class QualityBooster(TransformerMixin, BaseEstimator):
     """Add the detail an enhancer misses, by LLE over stored training residuals.
 
@@ -296,7 +304,7 @@ class QualityBooster(TransformerMixin, BaseEstimator):
             self.patch_basis_ = pca_basis(feats[subset], self.pca_variance)
             self.residual_basis_ = pca_basis(resid[subset], self.pca_variance)
             feats = self._keys(feats)
-            resid = (resid - self.residual_basis_[0]) @ self.residual_basis_[1].T
+            resid = _coords(self.residual_basis_, resid)
             if self.verbose:
                 print(
                     f"[QualityBooster] {feats.shape[1]} patch and {resid.shape[1]} residual "
@@ -370,10 +378,7 @@ class QualityBooster(TransformerMixin, BaseEstimator):
 
     def _keys(self, patches):
         """Search coordinates of raw patches (float32)."""
-        if self.patch_basis_ is None:
-            return patches.astype(np.float32)
-        mean, components = self.patch_basis_
-        return ((patches - mean) @ components.T).astype(np.float32)
+        return _coords(self.patch_basis_, patches).astype(np.float32)
 
     def residual(self, X):
         """Estimated residual (before masking) of every image of ``X``.
