@@ -5,6 +5,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn import config_context
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.neighbors import NearestNeighbors
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.parallel import Parallel, delayed
@@ -75,10 +76,20 @@ class _WindowLevel:
                 coef[idx], _ = mixture_sample(gmm, len(idx), rng, temperature)
         return self.ac_saab.inverse_transform(coef)
 
+    def exemplar_windows(self, windows):
+        """The stored AC of the training window with the nearest DC features."""
+        feat = self.dc_features(windows).astype(np.float32)
+        nearest = self.exemplar_nn.kneighbors(feat, n_neighbors=1, return_distance=False)
+        return self.exemplar_ac[nearest[:, 0]].astype(np.float64)
+
     def n_parameters(self):
         saab = sum(k.size for s in (self.dc_saab, self.ac_saab) for k in s.kernels_)
+        stored = 0
+        if getattr(self, "exemplar_ac", None) is not None:
+            stored = self.exemplar_ac.size + self.exemplar_nn._fit_X.size
         return (
             saab
+            + stored
             + mixture_n_parameters(self.dc_gmm)
             + sum(mixture_n_parameters(g) for g in self.ac_gmms if g is not None)
         )
@@ -137,6 +148,15 @@ class ResolutionEnhancer(TransformerMixin, BaseEstimator):
         Low and high Canny thresholds (0-255 scale).
     mask_dilation : int, default=1
         Radius of the dilation of the edge mask.
+    exemplars : int, default=0
+        Training windows kept at the whole-image level for exemplar AC: when
+        positive, the whole-image level adds the AC of the stored training
+        image whose DC Saab features are nearest (at any temperature) instead
+        of a mixture mean or draw; the sub-window levels are unchanged.  0 is
+        the paper's enhancer.  A copied AC belongs to one real image, so its
+        edges agree with each other: on CIFAR-10 it turns blobs into objects
+        (see ``docs/benchmarks.md``); the store costs ``exemplars * (H*W*C +
+        n_dc_features)`` parameters.
     max_windows : int, default=20000
         Windows used to fit each window size (random subset); this bounds the
         fitting time whatever the number of images.
@@ -196,6 +216,7 @@ class ResolutionEnhancer(TransformerMixin, BaseEstimator):
         "edge_mask": ["boolean"],
         "canny_thresholds": [tuple, list],
         "mask_dilation": [Interval(Integral, 0, None, closed="left")],
+        "exemplars": [Interval(Integral, 0, None, closed="left")],
         "max_windows": [Interval(Integral, 2, None, closed="left")],
         "image_shape": [tuple, list, None],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
@@ -217,6 +238,7 @@ class ResolutionEnhancer(TransformerMixin, BaseEstimator):
         edge_mask=True,
         canny_thresholds=(50, 150),
         mask_dilation=1,
+        exemplars=0,
         max_windows=20000,
         image_shape=None,
         max_iter=30,
@@ -235,6 +257,7 @@ class ResolutionEnhancer(TransformerMixin, BaseEstimator):
         self.edge_mask = edge_mask
         self.canny_thresholds = canny_thresholds
         self.mask_dilation = mask_dilation
+        self.exemplars = exemplars
         self.max_windows = max_windows
         self.image_shape = image_shape
         self.max_iter = max_iter
@@ -316,9 +339,16 @@ class ResolutionEnhancer(TransformerMixin, BaseEstimator):
                     f"{m:,} images (fitting on at most {self.max_windows:,})"
                 )
             level = self._fit_level(estimate, high, (wh, ww), rng)
+            level.exemplar_ac = None
+            if depth == 0:
+                first = (estimate, high)
             self.levels_.append(level)
             if depth + 1 < len(sizes):
-                estimate = self._apply_level(level, estimate, mask, rng, temperature=0)
+                # deeper levels learn what the mixture mean leaves (a stored image
+                # would copy its own AC and leave them nothing to learn)
+                estimate = self._apply_level(level, estimate, mask, rng, 0, exemplars=False)
+        if self.exemplars > 0:  # last, so the mixtures draw the same randomness
+            self._fit_exemplars(self.levels_[0], *first, rng)
         self.n_parameters_ = int(sum(level.n_parameters() for level in self.levels_))
         return self
 
@@ -371,16 +401,29 @@ class ResolutionEnhancer(TransformerMixin, BaseEstimator):
         level.cluster_map = populated[np.argmin(dist, axis=1)]
         return level
 
+    def _fit_exemplars(self, level, estimate, high, rng):
+        """Store the DC features and AC of a random subset of whole training images."""
+        keep = np.sort(rng.permutation(len(estimate))[: self.exemplars])
+        dc = to_windows(estimate[keep], *level.window)
+        ac = to_windows(high[keep] - estimate[keep], *level.window)
+        level.exemplar_ac = ac.astype(np.float32)
+        level.exemplar_nn = NearestNeighbors(n_neighbors=1).fit(
+            level.dc_features(dc).astype(np.float32)
+        )
+
     # ------------------------------------------------------------- transform
     def _mask(self, dc):
         if not self.edge_mask:
             return None
         return edge_mask(dc, self.canny_thresholds, self.mask_dilation)
 
-    def _apply_level(self, level, estimate, mask, rng, temperature):
+    def _apply_level(self, level, estimate, mask, rng, temperature, exemplars=True):
         wh, ww = level.window
         windows = to_windows(estimate, wh, ww)
-        ac = level.ac_windows(level.clusters(windows), rng, temperature)
+        if exemplars and getattr(level, "exemplar_ac", None) is not None:
+            ac = level.exemplar_windows(windows)
+        else:
+            ac = level.ac_windows(level.clusters(windows), rng, temperature)
         ac = from_windows(ac, estimate.shape, wh, ww)
         return estimate + (ac if mask is None else ac * mask)
 
@@ -404,14 +447,14 @@ class ResolutionEnhancer(TransformerMixin, BaseEstimator):
         rng = check_random_state(self.random_state)
         return to_layout(self._enhance(low, rng, self.temperature), self._nd_shape)
 
-    def _enhance(self, low, rng, temperature):
+    def _enhance(self, low, rng, temperature, exemplars=True):
         """``(n, h, w, C)`` -> ``(n, 2h, 2w, C)`` with the given generator and temperature."""
         h, w, _ = self.image_shape_
         estimate = resize(low, (2 * h, 2 * w))
         mask = self._mask(estimate)
         for depth, level in enumerate(self.levels_):
             t = temperature if depth == 0 else min(temperature, self.refine_temperature)
-            estimate = self._apply_level(level, estimate, mask, rng, t)
+            estimate = self._apply_level(level, estimate, mask, rng, t, exemplars)
         return estimate
 
     def predict(self, X):

@@ -216,7 +216,8 @@ class PAGER(BaseEstimator):
                 self._log(f"stage {low_side} -> {high_side}: booster")
                 subset = np.sort(rng.permutation(len(low))[: self.max_booster_images])
                 # the booster learns the detail missing from the conditional mean
-                enhanced = enhancer._enhance(low[subset], rng, 0.0)
+                # (mixture mean: with exemplars a stored image would copy its own AC)
+                enhanced = enhancer._enhance(low[subset], rng, 0.0, exemplars=False)
                 booster = self._module(self.booster, QualityBooster(), rng)
                 booster.fit(enhanced, high[subset])
             self.enhancers_.append(enhancer)

@@ -104,6 +104,28 @@ def test_empty_and_tiny_clusters_fall_back(pairs):
     assert np.isfinite(enh.transform(low_test)).all()
 
 
+def test_exemplars_copy_the_nearest_training_ac(pairs):
+    low, high, low_test, _ = pairs
+    low, high = low[:200], high[:200]
+    params = {"n_dc_components": 5, "edge_mask": False, "min_window": None, "random_state": 0}
+    plain = ResolutionEnhancer(**params).fit(low, high)
+    ex = ResolutionEnhancer(exemplars=200, **params).fit(low, high)
+    # every training image is stored: its nearest DC is its own, so its AC is copied exactly
+    np.testing.assert_allclose(ex.transform(low), high, atol=1e-5)
+    assert not np.allclose(plain.transform(low), high, atol=1e-3)
+    # a new image gets the AC of one stored image, unchanged (not a blend)
+    out = ex.transform(low_test[:20])
+    ac = to_windows(out - resize(low_test[:20], 32), 32, 32).astype(np.float32)
+    stored = ex.levels_[0].exemplar_ac
+    dist = ((ac[:, None, :] - stored[None, :, :]) ** 2).sum(axis=2).min(axis=1)
+    assert dist.max() < 1e-6
+    assert ex.n_parameters_ == plain.n_parameters_ + 200 * (32 * 32 + plain.n_dc_features)
+    # the sub-window levels are fitted on the mixture's residual, whatever the store
+    deep = ResolutionEnhancer(exemplars=200, n_dc_components=5, random_state=0).fit(low, high)
+    ref = ResolutionEnhancer(n_dc_components=5, random_state=0).fit(low, high)
+    np.testing.assert_allclose(deep.levels_[1].dc_gmm.means_, ref.levels_[1].dc_gmm.means_)
+
+
 def test_y_at_higher_power_of_two_is_downsampled(pairs):
     low, high, _, _ = pairs
     up = resize(high[:100], 64)
