@@ -20,6 +20,7 @@ Run::
     python -m benchmarks                          # N = 10,000 (Fashion-MNIST test set)
     python -m benchmarks --dataset cifar10        # 1,000 reference images there
     python -m benchmarks --dataset cifar10 --core-resolution 8
+    python -m benchmarks --dataset cifar10 --exemplars 5000 --grid docs/x.png
 
 Needs the optional FID extra (see skpager.metrics.fid_score).  Inception runs
 at about 8.7 images/s on the 2-core development machine: budget ~19 minutes
@@ -36,6 +37,7 @@ from benchmarks._harness import machine, markdown_table, measure_rss
 from benchmarks.bench_pager import SHARED, _baseline
 from skpager import PAGER, GMMCoreGenerator, ResolutionEnhancer
 from skpager.datasets import load_cifar10, load_fashion_mnist
+from skpager.image import image_grid, save_png
 from skpager.metrics import frechet_distance, inception_features, precision_recall
 
 
@@ -50,7 +52,9 @@ def _nn_distance(index, images):
     return np.median(index.kneighbors(images.reshape(len(images), -1), n_neighbors=1)[0])
 
 
-def run(dataset, n, seed=0, enhancer_temperature=None, core_resolution=None):
+def run(
+    dataset, n, seed=0, enhancer_temperature=None, core_resolution=None, exemplars=0, grid=None
+):
     train, test = _load(dataset)
     rng = np.random.RandomState(seed)
     reference = test.images[rng.permutation(len(test.images))[:n]]
@@ -59,8 +63,10 @@ def run(dataset, n, seed=0, enhancer_temperature=None, core_resolution=None):
     methods = []
 
     enhancer = None
-    if enhancer_temperature is not None:
-        enhancer = ResolutionEnhancer(temperature=enhancer_temperature)
+    if enhancer_temperature is not None or exemplars:
+        enhancer = ResolutionEnhancer(exemplars=exemplars)
+        if enhancer_temperature is not None:
+            enhancer.set_params(temperature=enhancer_temperature)
     pager = PAGER(
         core=GMMCoreGenerator(n_components=500, pca_variance=0.99, resolution=core_resolution),
         enhancer=enhancer,
@@ -76,6 +82,11 @@ def run(dataset, n, seed=0, enhancer_temperature=None, core_resolution=None):
     t = pager.enhancers_[0].temperature
     r = pager.core_.resolution
     name = f"PAGER ({r}x{r} core, 500 components per class, enhancer temperature {t})"
+    if exemplars:
+        name = name[:-1] + f", {exemplars} exemplars)"
+    if grid is not None:  # the first ten samples of every class, one class per row
+        first = [np.flatnonzero(labels == c)[:10] for c in range(10)]
+        save_png(grid, image_grid(samples[np.concatenate(first)], 10, scale=3))
     methods.append((name, samples, fit, sample_s, pager.n_parameters_))
     print(f"[{dataset}] PAGER fitted in {fit['seconds']:.0f}s", flush=True)
 
@@ -140,6 +151,13 @@ def main(argv=None):
         default=None,
         help="side of the core images (default: PAGER's, 16 grey / 4 colour)",
     )
+    parser.add_argument(
+        "--exemplars",
+        type=int,
+        default=0,
+        help="ResolutionEnhancer(exemplars=...): stored images for exemplar AC (default 0)",
+    )
+    parser.add_argument("--grid", default=None, help="PNG file for a grid of PAGER's samples")
     args = parser.parse_args(argv)
     n = 500 if args.quick else 10000
     print(f"machine: {machine()}")
@@ -149,6 +167,8 @@ def main(argv=None):
             n,
             enhancer_temperature=args.enhancer_temperature,
             core_resolution=args.core_resolution,
+            exemplars=args.exemplars,
+            grid=args.grid,
         )
 
 
