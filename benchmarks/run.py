@@ -81,9 +81,8 @@ def run(
     sample_s = time.perf_counter() - t0
     t = pager.enhancers_[0].temperature
     r = pager.core_.resolution
-    name = f"PAGER ({r}x{r} core, 500 components per class, enhancer temperature {t})"
-    if exemplars:
-        name = name[:-1] + f", {exemplars} exemplars)"
+    stored = f", {exemplars} exemplars" if exemplars else ""
+    name = f"PAGER ({r}x{r} core, 500 components per class, enhancer temperature {t}{stored})"
     if grid is not None:  # the first ten samples of every class, one class per row
         first = [np.flatnonzero(labels == c)[:10] for c in range(10)]
         save_png(grid, image_grid(samples[np.concatenate(first)], 10, scale=3))

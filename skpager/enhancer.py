@@ -47,6 +47,8 @@ class _WindowLevel:
     populated cluster.
     """
 
+    exemplar_ac = None  # stored AC of whole training images (``exemplars > 0`` only)
+
     def __init__(self, window):
         self.window = window
 
@@ -85,8 +87,8 @@ class _WindowLevel:
     def n_parameters(self):
         saab = sum(k.size for s in (self.dc_saab, self.ac_saab) for k in s.kernels_)
         stored = 0
-        if getattr(self, "exemplar_ac", None) is not None:
-            stored = self.exemplar_ac.size + self.exemplar_nn._fit_X.size
+        if self.exemplar_ac is not None:  # the AC and the DC features of each image
+            stored = self.exemplar_ac.size + len(self.exemplar_ac) * len(self.dc_index)
         return (
             saab
             + stored
@@ -339,7 +341,6 @@ class ResolutionEnhancer(TransformerMixin, BaseEstimator):
                     f"{m:,} images (fitting on at most {self.max_windows:,})"
                 )
             level = self._fit_level(estimate, high, (wh, ww), rng)
-            level.exemplar_ac = None
             if depth == 0:
                 first = (estimate, high)
             self.levels_.append(level)
@@ -420,7 +421,7 @@ class ResolutionEnhancer(TransformerMixin, BaseEstimator):
     def _apply_level(self, level, estimate, mask, rng, temperature, exemplars=True):
         wh, ww = level.window
         windows = to_windows(estimate, wh, ww)
-        if exemplars and getattr(level, "exemplar_ac", None) is not None:
+        if exemplars and level.exemplar_ac is not None:
             ac = level.exemplar_windows(windows)
         else:
             ac = level.ac_windows(level.clusters(windows), rng, temperature)
