@@ -126,6 +126,32 @@ def test_exemplars_copy_the_nearest_training_ac(pairs):
     np.testing.assert_allclose(deep.levels_[1].dc_gmm.means_, ref.levels_[1].dc_gmm.means_)
 
 
+def test_exemplar_components_store_principal_coordinates(pairs):
+    low, high, low_test, _ = pairs
+    low, high = low[:200], high[:200]
+    params = {"n_dc_components": 5, "edge_mask": False, "min_window": None, "random_state": 0}
+    plain = ResolutionEnhancer(exemplars=200, **params).fit(low, high)
+    # as many axes as stored images: the coordinates lose nothing
+    full = ResolutionEnhancer(exemplars=200, exemplar_components=200, **params).fit(low, high)
+    np.testing.assert_allclose(full.transform(low), high, atol=1e-4)
+    small = ResolutionEnhancer(exemplars=200, exemplar_components=8, **params).fit(low, high)
+    level = small.levels_[0]
+    assert level.exemplar_ac.shape == (200, 8) and level.exemplar_ac.dtype == np.float32
+    mean, axes = level.exemplar_basis
+    np.testing.assert_allclose(axes @ axes.T, np.eye(8), atol=1e-5)
+    # a new image gets one stored AC rebuilt from its 8 coordinates
+    out = small.transform(low_test[:20])
+    ac = to_windows(out - resize(low_test[:20], 32), 32, 32)
+    rebuilt = level.exemplar_ac.astype(np.float64) @ axes + mean
+    dist = ((ac[:, None, :] - rebuilt[None, :, :]) ** 2).sum(axis=2).min(axis=1)
+    assert dist.max() < 1e-6
+    # ... which is not the full AC: the rebuilt training images differ from the targets
+    assert not np.allclose(small.transform(low), high, atol=1e-3)
+    # 8 coordinates instead of 32*32 pixels per stored image, plus the axes and their mean
+    saved = 200 * (32 * 32 - 8) - (8 * 32 * 32 + 32 * 32)
+    assert small.n_parameters_ == plain.n_parameters_ - saved
+
+
 def test_y_at_higher_power_of_two_is_downsampled(pairs):
     low, high, _, _ = pairs
     up = resize(high[:100], 64)
