@@ -25,6 +25,11 @@ from .enhancer import ResolutionEnhancer
 __all__ = ["PAGER"]
 
 
+# PAGER's default enhancer settings for colour images (docs/benchmarks.md,
+# "Exemplar AC in the enhancers")
+COLOUR_EXEMPLARS = {"exemplars": 20000, "exemplar_components": 256}
+
+
 def _seed(rng):
     return int(rng.randint(np.iinfo(np.int32).max))
 
@@ -52,7 +57,11 @@ class PAGER(BaseEstimator):
         ``GMMCoreGenerator(resolution=16 if grey else 4, pca_variance=0.99)``.
         With ``resolution=None`` the same colour-dependent default applies.
     enhancer : ResolutionEnhancer, default=None
-        Template cloned for every octave; None uses ``ResolutionEnhancer()``.
+        Template cloned for every octave.  None uses ``ResolutionEnhancer()``
+        (the paper's enhancer) for grey images and, for colour images,
+        ``ResolutionEnhancer(exemplars=20000, exemplar_components=256)``:
+        exemplar AC, without which CIFAR-10 samples are blobs (FID 138
+        instead of 159 at N = 1,000; see ``docs/benchmarks.md``).
     booster : QualityBooster, "drop" or None, default=None
         Template cloned for every octave; None uses ``QualityBooster()``,
         ``"drop"`` fits no booster.
@@ -206,11 +215,14 @@ class PAGER(BaseEstimator):
         self._log(f"core: {len(images)} images -> {r}x{r}x{channels}")
         self.core_ = core.fit(images, y)
         self.enhancers_, self.boosters_ = [], []
+        default_enhancer = ResolutionEnhancer()
+        if channels > 1:  # colour: copy whole-image AC from stored training images
+            default_enhancer.set_params(**COLOUR_EXEMPLARS)
         for low_side, high_side in zip(self.resolutions_[:-1], self.resolutions_[1:], strict=True):
             low = resize(images, low_side)
             high = images if high_side == padded else resize(images, high_side)
             self._log(f"stage {low_side} -> {high_side}: enhancer")
-            enhancer = self._module(self.enhancer, ResolutionEnhancer(), rng).fit(low, high)
+            enhancer = self._module(self.enhancer, default_enhancer, rng).fit(low, high)
             booster = None
             if not (isinstance(self.booster, str) and self.booster == "drop"):
                 self._log(f"stage {low_side} -> {high_side}: booster")
@@ -230,11 +242,11 @@ class PAGER(BaseEstimator):
         )
         return self
 
-    def _cascade(self, images, start, rng, temperature=None):
+    def _cascade(self, images, start, rng, temperature=None, exemplars=True):
         """Run the stages from index ``start`` (working side ``resolutions_[start]``)."""
         for enhancer, booster in zip(self.enhancers_[start:], self.boosters_[start:], strict=True):
             t = enhancer.temperature if temperature is None else temperature
-            images = enhancer._enhance(images, rng, t)
+            images = enhancer._enhance(images, rng, t, exemplars)
             if booster is not None:
                 images = booster._boost(images)
         return images
@@ -269,7 +281,7 @@ class PAGER(BaseEstimator):
         core = core.reshape((n_samples,) + self.core_.core_shape_)
         return self._output(self._cascade(core, 0, rng))
 
-    def super_resolve(self, X, temperature=0.0, random_state=None):
+    def super_resolve(self, X, temperature=0.0, random_state=None, exemplars=False):
         """Upsample given images to the output resolution with the fitted stages.
 
         Parameters
@@ -281,6 +293,12 @@ class PAGER(BaseEstimator):
             Enhancer temperature; 0 gives deterministic super-resolution.
         random_state : int, RandomState instance or None, default=None
             Seed of the AC draws when ``temperature > 0``.
+        exemplars : bool, default=False
+            Let enhancers fitted with ``exemplars > 0`` (PAGER's colour
+            default) copy a stored training image's AC, as :meth:`sample`
+            does.  Off by default: given images carry their own content, and
+            another image's AC scrambles it (on CIFAR-10, 8x8 -> 32x32 PSNR
+            drops from 18.98 to 17.47 dB; see ``docs/benchmarks.md``).
 
         Returns
         -------
@@ -311,7 +329,7 @@ class PAGER(BaseEstimator):
         if work != h:
             images = pad_images(images, work, work)
         rng = check_random_state(self.random_state if random_state is None else random_state)
-        return self._output(self._cascade(images, start, rng, temperature))
+        return self._output(self._cascade(images, start, rng, temperature, exemplars))
 
     def score(self, X, y=None):
         """Core log-likelihood of ``X`` plus each stage's AC log-likelihood.

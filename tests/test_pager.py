@@ -99,6 +99,33 @@ def test_colour_cascade_from_a_4x4_core():
     assert pager.super_resolve(resize(colour[:2], 8)).shape == (2, 32, 32, 3)
 
 
+def test_default_enhancer_uses_exemplars_for_colour_only():
+    grey = resize(load_demo().images[:60], 8)
+    colour = np.concatenate([grey, grey * 0.5, grey**2], axis=3)
+    params = {"core": GMMCoreGenerator(n_components=2, resolution=4), "booster": "drop"}
+    colour_pager = PAGER(random_state=0, **params).fit(colour)
+    grey_pager = PAGER(random_state=0, **params).fit(grey)
+    (ex,) = colour_pager.enhancers_
+    assert (ex.exemplars, ex.exemplar_components) == (20000, 256)
+    # all 60 images stored (fewer than 20,000), on at most 60 axes
+    assert ex.levels_[0].exemplar_ac.shape == (60, 60)
+    assert grey_pager.enhancers_[0].exemplars == 0
+    assert grey_pager.enhancers_[0].levels_[0].exemplar_ac is None
+    assert colour_pager.sample(2).shape == (2, 8, 8, 3)
+    # super-resolution uses the mixture mean unless asked to copy stored ACs
+    low = resize(colour[:5], 4)
+    mean_sr = colour_pager.super_resolve(low)
+    copied = colour_pager.super_resolve(low, exemplars=True)
+    assert not np.allclose(mean_sr, copied)
+    no_store = pickle.loads(pickle.dumps(colour_pager))
+    no_store.enhancers_[0].levels_[0].exemplar_ac = None
+    np.testing.assert_allclose(no_store.super_resolve(low), mean_sr)
+    np.testing.assert_allclose(no_store.super_resolve(low, exemplars=True), mean_sr)
+    # an explicit template is taken as given
+    plain = PAGER(enhancer=ResolutionEnhancer(), random_state=0, **params).fit(colour)
+    assert plain.enhancers_[0].exemplars == 0
+
+
 def test_nested_params_in_gridsearch(demo):
     X, _, _, _ = demo
     search = GridSearchCV(
