@@ -35,6 +35,7 @@ from skpager._grid import image_grid, save_png
 from skpager._image import crop_images, pad_images, resize
 from skpager.datasets import load_cifar10, load_fashion_mnist
 from skpager.metrics import frechet_distance
+from skpager.pager import COLOUR_EXEMPLARS
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -188,7 +189,11 @@ def part_gen(args):
     tag = "" if args.core_resolution is None else f"_core{args.core_resolution}"
     rows = []
     labels = np.random.RandomState(1).choice(10, size=args.n_samples)
-    enhancer = ResolutionEnhancer(edge_mask=not args.no_edge_mask)
+    enhancer = None  # PAGER's default (exemplar AC for colour images)
+    if args.no_edge_mask:
+        enhancer = ResolutionEnhancer(edge_mask=False)
+        if args.dataset == "cifar10":
+            enhancer.set_params(**COLOUR_EXEMPLARS)
     pager = PAGER(core=core, enhancer=enhancer, random_state=0, n_jobs=2, verbose=1)
     fit = {}
     with measure_rss(fit):

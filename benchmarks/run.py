@@ -20,6 +20,7 @@ Run::
     python -m benchmarks                          # N = 10,000 (Fashion-MNIST test set)
     python -m benchmarks --dataset cifar10        # 1,000 reference images there
     python -m benchmarks --dataset cifar10 --core-resolution 8
+    python -m benchmarks --dataset cifar10 --exemplars 0   # the paper's enhancer
     python -m benchmarks --dataset cifar10 --exemplars 5000 --grid docs/x.png
 
 Needs the optional FID extra (see skpager.metrics.fid_score).  Inception runs
@@ -39,6 +40,7 @@ from skpager import PAGER, GMMCoreGenerator, ResolutionEnhancer
 from skpager.datasets import load_cifar10, load_fashion_mnist
 from skpager.image import image_grid, save_png
 from skpager.metrics import frechet_distance, inception_features, precision_recall
+from skpager.pager import COLOUR_EXEMPLARS
 
 
 def _load(name):
@@ -53,7 +55,14 @@ def _nn_distance(index, images):
 
 
 def run(
-    dataset, n, seed=0, enhancer_temperature=None, core_resolution=None, exemplars=0, grid=None
+    dataset,
+    n,
+    seed=0,
+    enhancer_temperature=None,
+    core_resolution=None,
+    exemplars=None,
+    exemplar_components=None,
+    grid=None,
 ):
     train, test = _load(dataset)
     rng = np.random.RandomState(seed)
@@ -62,11 +71,17 @@ def run(
     labels = rng.choice(10, size=n)
     methods = []
 
-    enhancer = None
-    if enhancer_temperature is not None or exemplars:
-        enhancer = ResolutionEnhancer(exemplars=exemplars)
-        if enhancer_temperature is not None:
-            enhancer.set_params(temperature=enhancer_temperature)
+    enhancer = None  # PAGER's default (exemplar AC for colour images)
+    given = {"exemplars": exemplars, "exemplar_components": exemplar_components}
+    given = {k: v for k, v in given.items() if v is not None}
+    if given.get("exemplar_components") == 0:  # the command line's "store the pixels"
+        given["exemplar_components"] = None
+    if enhancer_temperature is not None:
+        given["temperature"] = enhancer_temperature
+    if given:
+        colour = train.images.ndim == 4 and train.images.shape[3] > 1
+        enhancer = ResolutionEnhancer(**(COLOUR_EXEMPLARS if colour else {}))
+        enhancer.set_params(**given)
     pager = PAGER(
         core=GMMCoreGenerator(n_components=500, pca_variance=0.99, resolution=core_resolution),
         enhancer=enhancer,
@@ -79,9 +94,11 @@ def run(
     t0 = time.perf_counter()
     samples = pager.sample(n, y=labels)
     sample_s = time.perf_counter() - t0
-    t = pager.enhancers_[0].temperature
-    r = pager.core_.resolution
-    stored = f", {exemplars} exemplars" if exemplars else ""
+    first = pager.enhancers_[0]
+    t, r = first.temperature, pager.core_.resolution
+    stored = f", {first.exemplars} exemplars" if first.exemplars else ""
+    if first.exemplars and first.exemplar_components:
+        stored += f" on {first.exemplar_components} axes"
     name = f"PAGER ({r}x{r} core, 500 components per class, enhancer temperature {t}{stored})"
     if grid is not None:  # the first ten samples of every class, one class per row
         first = [np.flatnonzero(labels == c)[:10] for c in range(10)]
@@ -153,8 +170,16 @@ def main(argv=None):
     parser.add_argument(
         "--exemplars",
         type=int,
-        default=0,
-        help="ResolutionEnhancer(exemplars=...): stored images for exemplar AC (default 0)",
+        default=None,
+        help="ResolutionEnhancer(exemplars=...): stored images for exemplar AC "
+        "(default: PAGER's, 20000 for colour, 0 for grey)",
+    )
+    parser.add_argument(
+        "--exemplar-components",
+        type=int,
+        default=None,
+        help="ResolutionEnhancer(exemplar_components=...): principal axes of the store "
+        "(default: PAGER's, 256 for colour; 0 stores the pixels)",
     )
     parser.add_argument("--grid", default=None, help="PNG file for a grid of PAGER's samples")
     args = parser.parse_args(argv)
@@ -167,6 +192,7 @@ def main(argv=None):
             enhancer_temperature=args.enhancer_temperature,
             core_resolution=args.core_resolution,
             exemplars=args.exemplars,
+            exemplar_components=args.exemplar_components,
             grid=args.grid,
         )
 
