@@ -171,9 +171,10 @@ class ResolutionEnhancer(TransformerMixin, BaseEstimator):
     exemplar_components : int, default=None
         Keep each stored AC as its coordinates on this many principal axes of
         the stored ACs (plus the axes and mean) instead of all ``H*W*C``
-        pixels.  None stores the pixels.  On CIFAR-10 (20,000 exemplars per
-        octave) 256 axes bring PAGER from 98.7M to 43.2M parameters for a
-        FID of 138 instead of 134 (see ``docs/benchmarks.md``).
+        pixels (at most ``min(exemplars, H*W*C)`` axes are kept).  None
+        stores the pixels.  On CIFAR-10 (20,000 exemplars per octave) 256
+        axes bring PAGER from 98.7M to 33.2M parameters for a FID of 139
+        instead of 134 (see ``docs/benchmarks.md``).
     max_windows : int, default=20000
         Windows used to fit each window size (random subset); this bounds the
         fitting time whatever the number of images.

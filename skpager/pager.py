@@ -60,7 +60,7 @@ class PAGER(BaseEstimator):
         Template cloned for every octave.  None uses ``ResolutionEnhancer()``
         (the paper's enhancer) for grey images and, for colour images,
         ``ResolutionEnhancer(exemplars=20000, exemplar_components=256)``:
-        exemplar AC, without which CIFAR-10 samples are blobs (FID 138
+        exemplar AC, without which CIFAR-10 samples are blobs (FID 139
         instead of 159 at N = 1,000; see ``docs/benchmarks.md``).
     booster : QualityBooster, "drop" or None, default=None
         Template cloned for every octave; None uses ``QualityBooster()``,
