@@ -12,6 +12,7 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
+from ._basis import from_coords, pca_basis, to_coords
 from ._edges import edge_mask
 from ._image import check_target_images, to_images, to_layout, validate_images
 from .enhancer import from_windows, to_windows
@@ -49,36 +50,6 @@ def lle_weights(x, neighbours, reg):
 
 def _fit_cluster_index(features):
     return NearestNeighbors().fit(features)
-
-
-def pca_basis(data, variance):
-    """Mean and leading principal axes of ``data`` keeping ``variance`` of it.
-
-    Parameters
-    ----------
-    data : ndarray of shape (n, d)
-    variance : float in (0, 1)
-
-    Returns
-    -------
-    mean : ndarray of shape (d,), float32
-    components : ndarray of shape (k, d), float32
-        Orthonormal rows; at least one even when ``data`` has no variance.
-    """
-    mean = data.mean(axis=0, dtype=np.float64)
-    _, singular, vt = np.linalg.svd(data - mean, full_matrices=False)
-    energy = singular**2
-    total = energy.sum()
-    k = 1 if total <= 0 else int(np.searchsorted(np.cumsum(energy) / total, variance) + 1)
-    return mean.astype(np.float32), vt[: min(k, len(vt))].astype(np.float32)
-
-
-def _coords(basis, data):
-    """Coordinates of ``data`` rows on a ``(mean, components)`` basis (None: unchanged)."""
-    if basis is None:
-        return data
-    mean, components = basis
-    return (data - mean) @ components.T
 
 
 class QualityBooster(TransformerMixin, BaseEstimator):
@@ -304,7 +275,7 @@ class QualityBooster(TransformerMixin, BaseEstimator):
             self.patch_basis_ = pca_basis(feats[subset], self.pca_variance)
             self.residual_basis_ = pca_basis(resid[subset], self.pca_variance)
             feats = self._keys(feats)
-            resid = _coords(self.residual_basis_, resid)
+            resid = to_coords(self.residual_basis_, resid)
             if self.verbose:
                 print(
                     f"[QualityBooster] {feats.shape[1]} patch and {resid.shape[1]} residual "
@@ -371,14 +342,11 @@ class QualityBooster(TransformerMixin, BaseEstimator):
 
     def _residual_pixels(self, coef):
         """Stored residual coordinates -> residual patches (float64)."""
-        if self.residual_basis_ is None:
-            return coef
-        mean, components = self.residual_basis_
-        return coef @ components.astype(np.float64) + mean
+        return from_coords(self.residual_basis_, coef)
 
     def _keys(self, patches):
         """Search coordinates of raw patches (float32)."""
-        return _coords(self.patch_basis_, patches).astype(np.float32)
+        return to_coords(self.patch_basis_, patches).astype(np.float32)
 
     def residual(self, X):
         """Estimated residual (before masking) of every image of ``X``.

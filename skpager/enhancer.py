@@ -12,6 +12,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
+from ._basis import from_coords, to_coords
 from ._edges import edge_mask
 from ._image import check_target_images, resize, to_images, to_layout, validate_images
 from ._mixture import fit_mixture, mixture_n_parameters, mixture_sample
@@ -84,11 +85,7 @@ class _WindowLevel:
         """The stored AC of the training window with the nearest DC features."""
         feat = self.dc_features(windows).astype(np.float32)
         nearest = self.exemplar_nn.kneighbors(feat, n_neighbors=1, return_distance=False)
-        ac = self.exemplar_ac[nearest[:, 0]].astype(np.float64)
-        if self.exemplar_basis is not None:
-            mean, axes = self.exemplar_basis
-            ac = ac @ axes + mean
-        return ac
+        return from_coords(self.exemplar_basis, self.exemplar_ac[nearest[:, 0]].astype(np.float64))
 
     def n_parameters(self):
         saab = sum(k.size for s in (self.dc_saab, self.ac_saab) for k in s.kernels_)
@@ -429,10 +426,11 @@ class ResolutionEnhancer(TransformerMixin, BaseEstimator):
         if self.exemplar_components is not None:
             k = min(self.exemplar_components, *ac.shape)
             pca = PCA(k, random_state=rng.randint(np.iinfo(np.int32).max)).fit(ac)
-            axes = pca.components_.astype(np.float32)
-            mean = pca.mean_.astype(np.float32)
-            level.exemplar_basis = (mean, axes)
-            ac = (ac - mean) @ axes.T
+            level.exemplar_basis = (
+                pca.mean_.astype(np.float32),
+                pca.components_.astype(np.float32),
+            )
+            ac = to_coords(level.exemplar_basis, ac)
         level.exemplar_ac = ac.astype(np.float32)
         level.exemplar_nn = NearestNeighbors(n_neighbors=1).fit(
             level.dc_features(dc).astype(np.float32)

@@ -9,9 +9,10 @@ from hypothesis import strategies as st
 from sklearn.pipeline import make_pipeline
 
 from skpager import QualityBooster, ResolutionEnhancer
+from skpager._basis import pca_basis
 from skpager._edges import edge_mask
 from skpager._image import pad_images, resize
-from skpager.booster import lle_weights, pca_basis
+from skpager.booster import lle_weights
 from skpager.datasets import load_demo
 from skpager.enhancer import from_windows, to_windows
 
