@@ -35,7 +35,7 @@ from skpager._grid import image_grid, save_png
 from skpager._image import crop_images, pad_images, resize
 from skpager.datasets import load_cifar10, load_fashion_mnist
 from skpager.metrics import frechet_distance
-from skpager.pager import COLOUR_EXEMPLARS
+from skpager.pager import default_enhancer
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -191,9 +191,8 @@ def part_gen(args):
     labels = np.random.RandomState(1).choice(10, size=args.n_samples)
     enhancer = None  # PAGER's default (exemplar AC for colour images)
     if args.no_edge_mask:
-        enhancer = ResolutionEnhancer(edge_mask=False)
-        if args.dataset == "cifar10":
-            enhancer.set_params(**COLOUR_EXEMPLARS)
+        channels = X.shape[3] if X.ndim == 4 else 1
+        enhancer = default_enhancer(channels).set_params(edge_mask=False)
     pager = PAGER(core=core, enhancer=enhancer, random_state=0, n_jobs=2, verbose=1)
     fit = {}
     with measure_rss(fit):

@@ -36,11 +36,11 @@ from sklearn.neighbors import NearestNeighbors
 
 from benchmarks._harness import machine, markdown_table, measure_rss
 from benchmarks.bench_pager import SHARED, _baseline
-from skpager import PAGER, GMMCoreGenerator, ResolutionEnhancer
+from skpager import PAGER, GMMCoreGenerator
 from skpager.datasets import load_cifar10, load_fashion_mnist
 from skpager.image import image_grid, save_png
 from skpager.metrics import frechet_distance, inception_features, precision_recall
-from skpager.pager import COLOUR_EXEMPLARS
+from skpager.pager import default_enhancer
 
 
 def _load(name):
@@ -79,9 +79,8 @@ def run(
     if enhancer_temperature is not None:
         given["temperature"] = enhancer_temperature
     if given:
-        colour = train.images.ndim == 4 and train.images.shape[3] > 1
-        enhancer = ResolutionEnhancer(**(COLOUR_EXEMPLARS if colour else {}))
-        enhancer.set_params(**given)
+        channels = train.images.shape[3] if train.images.ndim == 4 else 1
+        enhancer = default_enhancer(channels).set_params(**given)
     pager = PAGER(
         core=GMMCoreGenerator(n_components=500, pca_variance=0.99, resolution=core_resolution),
         enhancer=enhancer,

@@ -25,9 +25,27 @@ from .enhancer import ResolutionEnhancer
 __all__ = ["PAGER"]
 
 
-# PAGER's default enhancer settings for colour images (docs/benchmarks.md,
-# "Exemplar AC in the enhancers")
-COLOUR_EXEMPLARS = {"exemplars": 20000, "exemplar_components": 256}
+def default_enhancer(n_channels):
+    """PAGER's enhancer template when ``enhancer=None``.
+
+    The paper's :class:`ResolutionEnhancer` for grey images; for colour
+    images exemplar AC on principal axes (``exemplars=20000,
+    exemplar_components=256``; docs/benchmarks.md, "Exemplar AC on principal
+    axes").
+
+    Parameters
+    ----------
+    n_channels : int
+        Channels of the training images.
+
+    Returns
+    -------
+    enhancer : ResolutionEnhancer
+        An unfitted template.
+    """
+    if n_channels == 1:
+        return ResolutionEnhancer()
+    return ResolutionEnhancer(exemplars=20000, exemplar_components=256)
 
 
 def _seed(rng):
@@ -215,14 +233,12 @@ class PAGER(BaseEstimator):
         self._log(f"core: {len(images)} images -> {r}x{r}x{channels}")
         self.core_ = core.fit(images, y)
         self.enhancers_, self.boosters_ = [], []
-        default_enhancer = ResolutionEnhancer()
-        if channels > 1:  # colour: copy whole-image AC from stored training images
-            default_enhancer.set_params(**COLOUR_EXEMPLARS)
+        template = default_enhancer(channels)
         for low_side, high_side in zip(self.resolutions_[:-1], self.resolutions_[1:], strict=True):
             low = resize(images, low_side)
             high = images if high_side == padded else resize(images, high_side)
             self._log(f"stage {low_side} -> {high_side}: enhancer")
-            enhancer = self._module(self.enhancer, default_enhancer, rng).fit(low, high)
+            enhancer = self._module(self.enhancer, template, rng).fit(low, high)
             booster = None
             if not (isinstance(self.booster, str) and self.booster == "drop"):
                 self._log(f"stage {low_side} -> {high_side}: booster")
