@@ -163,8 +163,9 @@ class ResolutionEnhancer(TransformerMixin, BaseEstimator):
         the paper's enhancer.  A copied AC belongs to one real image, so its
         edges agree with each other: on CIFAR-10 it turns blobs into objects
         (see ``docs/benchmarks.md``); the store costs ``exemplars * (H*W*C +
-        n_dc_features)`` parameters.  PAGER's default enhancer for colour
-        images uses 20,000.
+        n_dc_features)`` parameters.  The images are drawn from those the
+        whole-image level is fitted on, so at most ``max_windows`` are kept.
+        PAGER's default enhancer for colour images uses 20,000.
     exemplar_components : int, default=None
         Keep each stored AC as its coordinates on this many principal axes of
         the stored ACs (plus the axes and mean) instead of all ``H*W*C``
