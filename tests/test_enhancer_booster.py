@@ -153,6 +153,20 @@ def test_exemplar_components_store_principal_coordinates(pairs):
     assert small.n_parameters_ == plain.n_parameters_ - saved
 
 
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"exemplars": -1}, "'exemplars' parameter"),
+        ({"exemplars": 10, "exemplar_components": 0}, "'exemplar_components' parameter"),
+        ({"exemplars": 10, "exemplar_components": 2.5}, "'exemplar_components' parameter"),
+    ],
+)
+def test_bad_exemplar_params(pairs, params, match):
+    low, high = pairs[0][:10], pairs[1][:10]
+    with pytest.raises(ValueError, match=match):
+        ResolutionEnhancer(**params).fit(low, high)
+
+
 def test_y_at_higher_power_of_two_is_downsampled(pairs):
     low, high, _, _ = pairs
     up = resize(high[:100], 64)
