@@ -342,9 +342,15 @@ class GMMCoreGenerator(DensityMixin, BaseEstimator):
             ``(n_samples, r*r*C)``; floats clipped to [0, 1].  The order is random.
         """
         check_is_fitted(self)
+        rng = check_random_state(self.random_state if random_state is None else random_state)
+        images, _ = self._sample(n_samples, y, rng)
+        return to_layout(images, self._nd_shape)
+
+    def _sample(self, n_samples, y, rng):
+        """``(n_samples, r, r, C)`` images and the index (into ``models_``) of
+        every image's class."""
         if not isinstance(n_samples, Integral) or n_samples < 1:
             raise ValueError(f"n_samples must be a positive integer; got {n_samples!r}.")
-        rng = check_random_state(self.random_state if random_state is None else random_state)
         classes = self._class_indices(y, n_samples, rng)
         features = np.empty((n_samples, self.saab_._n_features_out))
         for c in np.unique(classes):
@@ -356,7 +362,7 @@ class GMMCoreGenerator(DensityMixin, BaseEstimator):
                     z = pca.inverse_transform(z)
             features[idx] = z
         images = self.saab_.inverse_transform(features).reshape((n_samples,) + self.core_shape_)
-        return to_layout(np.clip(images, 0.0, 1.0), self._nd_shape)
+        return np.clip(images, 0.0, 1.0), classes
 
     # ------------------------------------------------------------------- score
     def _class_log_likelihood(self, features):

@@ -6,7 +6,7 @@ import numpy as np
 from sklearn import config_context
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.decomposition import PCA
-from sklearn.neighbors import NearestNeighbors
+from sklearn.metrics import pairwise_distances_argmin
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.parallel import Parallel, delayed
@@ -38,6 +38,16 @@ def from_windows(windows, shape, wh, ww):
     return blocks.reshape(shape)
 
 
+def _check_labels(labels, n):
+    """None, or a 1-D array of ``n`` labels."""
+    if labels is None:
+        return None
+    labels = np.asarray(labels)
+    if labels.shape != (n,):
+        raise ValueError(f"labels must hold one label per image ({n}); got shape {labels.shape}.")
+    return labels
+
+
 class _WindowLevel:
     """The DC/AC model of one window size (shared by all window positions).
 
@@ -50,7 +60,9 @@ class _WindowLevel:
     """
 
     exemplar_ac = None  # stored AC of whole training images (``exemplars > 0`` only)
+    exemplar_dc = None  # their DC features (the nearest-neighbour keys)
     exemplar_basis = None  # (mean, axes) when the stored AC are principal coordinates
+    exemplar_labels = None  # their labels when fitted with ``labels``
 
     def __init__(self, window):
         self.window = window
@@ -81,17 +93,34 @@ class _WindowLevel:
                 coef[idx], _ = mixture_sample(gmm, len(idx), rng, temperature)
         return self.ac_saab.inverse_transform(coef)
 
-    def exemplar_windows(self, windows):
-        """The stored AC of the training window with the nearest DC features."""
+    def exemplar_windows(self, windows, labels=None):
+        """The stored AC of the training window with the nearest DC features.
+
+        With ``labels`` (one per window) and a labelled store, a window only
+        looks among the stored windows of its own label (all of them when the
+        store holds none of that label).
+        """
         feat = self.dc_features(windows).astype(np.float32)
-        nearest = self.exemplar_nn.kneighbors(feat, n_neighbors=1, return_distance=False)
-        return from_coords(self.exemplar_basis, self.exemplar_ac[nearest[:, 0]].astype(np.float64))
+        if labels is None or self.exemplar_labels is None:
+            nearest = pairwise_distances_argmin(feat, self.exemplar_dc)
+        else:
+            nearest = np.empty(len(feat), dtype=np.intp)
+            for label in np.unique(labels):
+                query = np.flatnonzero(labels == label)
+                pool = np.flatnonzero(self.exemplar_labels == label)
+                if len(pool) == 0:
+                    pool = np.arange(len(self.exemplar_dc))
+                found = pairwise_distances_argmin(feat[query], self.exemplar_dc[pool])
+                nearest[query] = pool[found]
+        return from_coords(self.exemplar_basis, self.exemplar_ac[nearest].astype(np.float64))
 
     def n_parameters(self):
         saab = sum(k.size for s in (self.dc_saab, self.ac_saab) for k in s.kernels_)
         stored = 0
         if self.exemplar_ac is not None:  # the AC and the DC features of each image
-            stored = self.exemplar_ac.size + len(self.exemplar_ac) * len(self.dc_index)
+            stored = self.exemplar_ac.size + self.exemplar_dc.size
+            if self.exemplar_labels is not None:
+                stored += self.exemplar_labels.size
             if self.exemplar_basis is not None:
                 stored += sum(a.size for a in self.exemplar_basis)
         return (
@@ -317,7 +346,7 @@ class ResolutionEnhancer(TransformerMixin, BaseEstimator):
 
     # ------------------------------------------------------------------- fit
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X, y, labels=None):
         """Fit the DC clusters and per-cluster AC mixtures of every window size.
 
         Parameters
@@ -327,6 +356,10 @@ class ResolutionEnhancer(TransformerMixin, BaseEstimator):
         y : array-like of shape (n_samples, H*W*C) or (n_samples, H, W[, C])
             The same images at ``H = 2**j * h`` (j >= 1); downsampled to 2h
             inside with the package's Lanczos resampler.
+        labels : array-like of shape (n_samples,), default=None
+            Class of every image, kept with the exemplar store (``exemplars >
+            0``) so that :meth:`transform` given labels copies only from
+            images of the same class.  Ignored without exemplars.
 
         Returns
         -------
@@ -336,6 +369,7 @@ class ResolutionEnhancer(TransformerMixin, BaseEstimator):
         low = self._check_low(X, reset=True)
         n = low.shape[0]
         high = self._check_high(y, n)
+        labels = _check_labels(labels, n)
         if n < 2:
             raise ValueError("ResolutionEnhancer needs at least 2 images; got 1 sample.")
         h, w, c = self.image_shape_
@@ -343,6 +377,7 @@ class ResolutionEnhancer(TransformerMixin, BaseEstimator):
         rng = check_random_state(self.random_state)
         order = rng.permutation(n)  # deeper levels fit on nested random subsets
         low, high = low[order], high[order]
+        labels = None if labels is None else labels[order]
         estimate = resize(low.astype(np.float64), (2 * h, 2 * w))
         mask = self._mask(estimate)
         self.levels_ = []
@@ -366,7 +401,7 @@ class ResolutionEnhancer(TransformerMixin, BaseEstimator):
                 # would copy its own AC and leave them nothing to learn)
                 estimate = self._apply_level(level, estimate, mask, rng, 0, exemplars=False)
         if self.exemplars > 0:  # last, so the mixtures draw the same randomness
-            self._fit_exemplars(self.levels_[0], *first, rng)
+            self._fit_exemplars(self.levels_[0], *first, labels, rng)
         self.n_parameters_ = int(sum(level.n_parameters() for level in self.levels_))
         return self
 
@@ -419,8 +454,9 @@ class ResolutionEnhancer(TransformerMixin, BaseEstimator):
         level.cluster_map = populated[np.argmin(dist, axis=1)]
         return level
 
-    def _fit_exemplars(self, level, estimate, high, rng):
-        """Store the DC features and AC of a random subset of whole training images."""
+    def _fit_exemplars(self, level, estimate, high, labels, rng):
+        """Store the DC features and AC (and labels) of a random subset of
+        whole training images."""
         keep = np.sort(rng.permutation(len(estimate))[: self.exemplars])
         dc = to_windows(estimate[keep], *level.window)
         ac = to_windows(high[keep] - estimate[keep], *level.window)
@@ -433,9 +469,9 @@ class ResolutionEnhancer(TransformerMixin, BaseEstimator):
             )
             ac = to_coords(level.exemplar_basis, ac)
         level.exemplar_ac = ac.astype(np.float32)
-        level.exemplar_nn = NearestNeighbors(n_neighbors=1).fit(
-            level.dc_features(dc).astype(np.float32)
-        )
+        level.exemplar_dc = level.dc_features(dc).astype(np.float32)
+        if labels is not None:
+            level.exemplar_labels = labels[keep]
 
     # ------------------------------------------------------------- transform
     def _mask(self, dc):
@@ -443,23 +479,28 @@ class ResolutionEnhancer(TransformerMixin, BaseEstimator):
             return None
         return edge_mask(dc, self.canny_thresholds, self.mask_dilation)
 
-    def _apply_level(self, level, estimate, mask, rng, temperature, exemplars=True):
+    def _apply_level(self, level, estimate, mask, rng, temperature, exemplars=True, labels=None):
         wh, ww = level.window
         windows = to_windows(estimate, wh, ww)
-        if exemplars and level.exemplar_ac is not None:
-            ac = level.exemplar_windows(windows)
+        if exemplars and level.exemplar_ac is not None:  # whole-image level: a window per image
+            ac = level.exemplar_windows(windows, labels)
         else:
             ac = level.ac_windows(level.clusters(windows), rng, temperature)
         ac = from_windows(ac, estimate.shape, wh, ww)
         return estimate + (ac if mask is None else ac * mask)
 
-    def transform(self, X):
+    def transform(self, X, labels=None):
         """Double the resolution of ``X``.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, h*w*C) or (n_samples, h, w[, C])
             Low-resolution images with the shape seen in :meth:`fit`.
+        labels : array-like of shape (n_samples,), default=None
+            Class of every image: with an exemplar store fitted with labels,
+            an image copies the AC of the nearest stored image of its own
+            class (of any class when the store has none of it).  None, or a
+            store fitted without labels, searches the whole store.
 
         Returns
         -------
@@ -470,33 +511,36 @@ class ResolutionEnhancer(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         low = self._check_low(X, reset=False)
+        labels = _check_labels(labels, low.shape[0])
         rng = check_random_state(self.random_state)
-        return to_layout(self._enhance(low, rng, self.temperature), self._nd_shape)
+        return to_layout(self._enhance(low, rng, self.temperature, labels=labels), self._nd_shape)
 
-    def _enhance(self, low, rng, temperature, exemplars=True):
+    def _enhance(self, low, rng, temperature, exemplars=True, labels=None):
         """``(n, h, w, C)`` -> ``(n, 2h, 2w, C)`` with the given generator and temperature."""
         h, w, _ = self.image_shape_
         estimate = resize(low, (2 * h, 2 * w))
         mask = self._mask(estimate)
         for depth, level in enumerate(self.levels_):
             t = temperature if depth == 0 else min(temperature, self.refine_temperature)
-            estimate = self._apply_level(level, estimate, mask, rng, t, exemplars)
+            estimate = self._apply_level(level, estimate, mask, rng, t, exemplars, labels)
         return estimate
 
-    def predict(self, X):
+    def predict(self, X, labels=None):
         """Same as :meth:`transform`, so a Pipeline ending here can be scored.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, h*w*C) or (n_samples, h, w[, C])
             Low-resolution images.
+        labels : array-like of shape (n_samples,), default=None
+            See :meth:`transform`.
 
         Returns
         -------
         X_high : ndarray
             See :meth:`transform`.
         """
-        return self.transform(X)
+        return self.transform(X, labels=labels)
 
     def score(self, X, y):
         """Mean conditional log-likelihood of the whole-image AC given the DC.

@@ -238,7 +238,8 @@ class PAGER(BaseEstimator):
             low = resize(images, low_side)
             high = images if high_side == padded else resize(images, high_side)
             self._log(f"stage {low_side} -> {high_side}: enhancer")
-            enhancer = self._module(self.enhancer, template, rng).fit(low, high)
+            # labels let an exemplar store copy within the sample's class
+            enhancer = self._module(self.enhancer, template, rng).fit(low, high, labels=y)
             booster = None
             if not (isinstance(self.booster, str) and self.booster == "drop"):
                 self._log(f"stage {low_side} -> {high_side}: booster")
@@ -258,11 +259,11 @@ class PAGER(BaseEstimator):
         )
         return self
 
-    def _cascade(self, images, start, rng, temperature=None, exemplars=True):
+    def _cascade(self, images, start, rng, temperature=None, exemplars=True, labels=None):
         """Run the stages from index ``start`` (working side ``resolutions_[start]``)."""
         for enhancer, booster in zip(self.enhancers_[start:], self.boosters_[start:], strict=True):
             t = enhancer.temperature if temperature is None else temperature
-            images = enhancer._enhance(images, rng, t, exemplars)
+            images = enhancer._enhance(images, rng, t, exemplars, labels)
             if booster is not None:
                 images = booster._boost(images)
         return images
@@ -293,11 +294,11 @@ class PAGER(BaseEstimator):
         """
         check_is_fitted(self)
         rng = check_random_state(self.random_state if random_state is None else random_state)
-        core = self.core_.sample(n_samples, y=y, random_state=rng)
-        core = core.reshape((n_samples,) + self.core_.core_shape_)
-        return self._output(self._cascade(core, 0, rng))
+        core, classes = self.core_._sample(n_samples, y, rng)
+        labels = None if self.core_.classes_ is None else self.core_.classes_[classes]
+        return self._output(self._cascade(core, 0, rng, labels=labels))
 
-    def super_resolve(self, X, temperature=0.0, random_state=None, exemplars=False):
+    def super_resolve(self, X, y=None, temperature=0.0, random_state=None, exemplars=False):
         """Upsample given images to the output resolution with the fitted stages.
 
         Parameters
@@ -315,6 +316,9 @@ class PAGER(BaseEstimator):
             does.  Off by default: given images carry their own content, and
             another image's AC scrambles it (on CIFAR-10, 8x8 -> 32x32 PSNR
             drops from 18.98 to 17.47 dB; see ``docs/benchmarks.md``).
+        y : array-like of shape (n_samples,), default=None
+            Classes of the images, used with ``exemplars=True`` only: a
+            store fitted with labels then copies within each image's class.
 
         Returns
         -------
@@ -345,7 +349,13 @@ class PAGER(BaseEstimator):
         if work != h:
             images = pad_images(images, work, work)
         rng = check_random_state(self.random_state if random_state is None else random_state)
-        return self._output(self._cascade(images, start, rng, temperature, exemplars))
+        if y is not None:
+            y = np.asarray(y)
+            if y.shape != (len(images),):
+                raise ValueError(
+                    f"y must hold one label per image ({len(images)}); got shape {y.shape}."
+                )
+        return self._output(self._cascade(images, start, rng, temperature, exemplars, y))
 
     def score(self, X, y=None):
         """Core log-likelihood of ``X`` plus each stage's AC log-likelihood.

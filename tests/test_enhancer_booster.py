@@ -153,6 +153,49 @@ def test_exemplar_components_store_principal_coordinates(pairs):
     assert small.n_parameters_ == plain.n_parameters_ - saved
 
 
+def test_exemplar_labels_copy_within_class(pairs):
+    low, high, low_test, _ = pairs
+    low, high, low_test = low[:200], high[:200], low_test[:40]
+    labels = load_demo().target[:200]
+    params = {"n_dc_components": 5, "edge_mask": False, "min_window": None, "random_state": 0}
+    plain = ResolutionEnhancer(exemplars=200, **params).fit(low, high)
+    ex = ResolutionEnhancer(exemplars=200, **params).fit(low, high, labels=labels)
+    level = ex.levels_[0]
+    assert ex.n_parameters_ == plain.n_parameters_ + 200  # one label per stored image
+    # training images given their own labels still copy their own AC
+    np.testing.assert_allclose(ex.transform(low, labels=labels), high, atol=1e-5)
+    # no labels at transform: the whole store, as without labels at fit
+    np.testing.assert_allclose(ex.transform(low_test), plain.transform(low_test))
+    np.testing.assert_allclose(
+        plain.transform(low_test, labels=labels[:40]), plain.transform(low_test)
+    )
+    # with labels, each image copies the nearest stored image of its own class
+    asked = np.arange(40) % 10
+    out = ex.transform(low_test, labels=asked)
+    ac = to_windows(out - resize(low_test, 32), 32, 32)
+    stored = level.exemplar_ac.astype(np.float64)
+    copied = ((ac[:, None, :] - stored[None, :, :]) ** 2).sum(axis=2).argmin(axis=1)
+    np.testing.assert_array_equal(level.exemplar_labels[copied], asked)
+    dist = (
+        (
+            level.dc_features(to_windows(resize(low_test, 32), 32, 32))[:, None, :]
+            - level.exemplar_dc[None, :, :]
+        )
+        ** 2
+    ).sum(axis=2)
+    dist[level.exemplar_labels[None, :] != asked[:, None]] = np.inf
+    np.testing.assert_array_equal(copied, dist.argmin(axis=1))
+    assert not np.allclose(out, ex.transform(low_test))
+    # a label the store has not seen searches the whole store
+    np.testing.assert_allclose(
+        ex.transform(low_test, labels=np.full(40, 99)), ex.transform(low_test)
+    )
+    with pytest.raises(ValueError, match="one label per image"):
+        ex.fit(low, high, labels=labels[:10])
+    with pytest.raises(ValueError, match="one label per image"):
+        ex.transform(low_test, labels=asked[:5])
+
+
 @pytest.mark.parametrize(
     "params, match",
     [

@@ -126,6 +126,35 @@ def test_default_enhancer_uses_exemplars_for_colour_only():
     assert plain.enhancers_[0].exemplars == 0
 
 
+def test_samples_copy_exemplars_of_their_class(monkeypatch):
+    demo = load_demo()
+    grey, y = resize(demo.images[:120], 8), demo.target[:120]
+    colour = np.concatenate([grey, grey * 0.5, grey**2], axis=3)
+    params = {"core": GMMCoreGenerator(n_components=2, resolution=4), "booster": "drop"}
+    pager = PAGER(random_state=0, **params).fit(colour, y)
+    level = pager.enhancers_[0].levels_[0]
+    np.testing.assert_array_equal(np.sort(level.exemplar_labels), np.sort(y))
+    seen = []
+    copy = type(level).exemplar_windows
+
+    def spy(self, windows, labels=None):
+        seen.append(labels)
+        return copy(self, windows, labels)
+
+    monkeypatch.setattr(type(level), "exemplar_windows", spy)
+    pager.sample(6, y=3)
+    np.testing.assert_array_equal(seen[-1], np.full(6, 3))
+    pager.sample(50)  # classes drawn by the core, passed on to the enhancer
+    assert seen[-1].shape == (50,) and np.isin(seen[-1], y).all()
+    pager.super_resolve(resize(colour[:4], 4), y=y[:4], exemplars=True)
+    np.testing.assert_array_equal(seen[-1], y[:4])
+    with pytest.raises(ValueError, match="one label per image"):
+        pager.super_resolve(resize(colour[:4], 4), y=y[:3], exemplars=True)
+    # fitted without labels: the store has none and samples search all of it
+    unlabelled = PAGER(random_state=0, **params).fit(colour)
+    assert unlabelled.enhancers_[0].levels_[0].exemplar_labels is None
+
+
 def test_nested_params_in_gridsearch(demo):
     X, _, _, _ = demo
     search = GridSearchCV(
