@@ -194,7 +194,9 @@ class ResolutionEnhancer(TransformerMixin, BaseEstimator):
         (see ``docs/benchmarks.md``); the store costs ``exemplars * (H*W*C +
         n_dc_features)`` parameters.  The images are drawn from those the
         whole-image level is fitted on, so at most ``max_windows`` are kept.
-        PAGER's default enhancer for colour images uses 20,000.
+        With ``labels`` in :meth:`fit` and :meth:`transform` the search stays
+        within each image's class.  PAGER's default enhancer for colour
+        images uses 20,000.
     exemplar_components : int, default=None
         Keep each stored AC as its coordinates on this many principal axes of
         the stored ACs (plus the axes and mean) instead of all ``H*W*C``

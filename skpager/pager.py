@@ -186,7 +186,9 @@ class PAGER(BaseEstimator):
         X : array-like of shape (n_samples, H*W*C) or (n_samples, H, W[, C])
             Square training images in [0, 1] (``uint8`` is rescaled).
         y : array-like of shape (n_samples,), default=None
-            Class labels for class-conditional generation (core per class).
+            Class labels for class-conditional generation (core per class);
+            the enhancers' exemplar stores keep them too, so that a sample
+            copies the AC of a training image of its own class.
 
         Returns
         -------
@@ -306,6 +308,9 @@ class PAGER(BaseEstimator):
         X : array-like of shape (n_samples, h, w[, C])
             Images whose side ``h`` is a stage input at the output geometry:
             ``R / 2**j`` for ``j >= 1`` (e.g. 14 or 7 for 28x28 output).
+        y : array-like of shape (n_samples,), default=None
+            Classes of the images, used with ``exemplars=True`` only: a
+            store fitted with labels then copies within each image's class.
         temperature : float, default=0.0
             Enhancer temperature; 0 gives deterministic super-resolution.
         random_state : int, RandomState instance or None, default=None
@@ -316,9 +321,6 @@ class PAGER(BaseEstimator):
             does.  Off by default: given images carry their own content, and
             another image's AC scrambles it (on CIFAR-10, 8x8 -> 32x32 PSNR
             drops from 18.98 to 17.47 dB; see ``docs/benchmarks.md``).
-        y : array-like of shape (n_samples,), default=None
-            Classes of the images, used with ``exemplars=True`` only: a
-            store fitted with labels then copies within each image's class.
 
         Returns
         -------
