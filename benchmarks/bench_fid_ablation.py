@@ -68,7 +68,7 @@ def _scorer(ref_feat, rows):
                 "recall": recall,
             }
         )
-        print(f"{name}: {fid:.1f}", flush=True)
+        print(f"{name}: FID {fid:.1f}, precision {precision:.3g}, recall {recall:.3g}", flush=True)
 
     return add
 
@@ -132,6 +132,7 @@ def main_cifar10():
     train, test = load_cifar10(folder), load_cifar10(folder, kind="test")
     n = len(test.images)
     X, y, held_out = train.images[:-n], train.target[:-n], train.images[-n:]
+    held_out_y = train.target[-n:]
     print(f"machine: {machine()}\nCIFAR-10: fit on {len(X)}, N = {n}")
     ref_feat = inception_features(test.images)
     labels = np.random.RandomState(0).choice(10, size=n)
@@ -144,21 +145,36 @@ def main_cifar10():
     rows = []
     add = _scorer(ref_feat, rows)
 
-    def sample(boost=True, core_t=1.0, calibrate=False):
+    def sample(boost=True, core_t=1.0, calibrate=False, per_class=True, masks=True):
         pager.core_.temperature = core_t
         saved = pager.boosters_
         pager.boosters_ = [None if not boost else _calibrated(b, calibrate) for b in saved]
+        stores = [enhancer.levels_[0].exemplar_labels for enhancer in pager.enhancers_]
+        for enhancer in pager.enhancers_:
+            enhancer.edge_mask = masks
+            if not per_class:  # one store for all classes, as before the labels were kept
+                enhancer.levels_[0].exemplar_labels = None
+        for booster in pager.boosters_:
+            if booster is not None:
+                booster.edge_mask = masks
         try:
             return pager.sample(n, y=labels, random_state=1)
         finally:
             pager.boosters_ = saved
             pager.core_.temperature = 1.0
+            for enhancer, stored in zip(pager.enhancers_, stores, strict=True):
+                enhancer.edge_mask = True
+                enhancer.levels_[0].exemplar_labels = stored
 
     add(f"held-out training images ({n})", held_out)
     for side in (8, 4):
         low = resize(held_out, side)
         add(f"held-out images -> {side}x{side} -> Lanczos 32x32", np.clip(resize(low, 32), 0, 1))
         add(f"held-out images -> {side}x{side} -> super_resolve", pager.super_resolve(low))
+        add(  # the path samples take: copied AC from the store, within the class
+            f"held-out images -> {side}x{side} -> super_resolve, exemplars (as sampling)",
+            pager.super_resolve(low, y=held_out_y, exemplars=True),
+        )
         with _calibrated_boosters(pager):
             add(
                 f"held-out images -> {side}x{side} -> super_resolve, calibrated boosters",
@@ -168,6 +184,8 @@ def main_cifar10():
     add("samples: calibrated booster gains", sample(calibrate=True))
     add("samples: no booster", sample(boost=False))
     add("samples: core temperature 0.8", sample(core_t=0.8))
+    add("samples: one exemplar store for all classes", sample(per_class=False))
+    add("samples: no edge masks (enhancers and boosters)", sample(masks=False))
     print(f"\n### Sampling ablation, CIFAR-10, N = {n}\n")
     print(markdown_table(rows, list(rows[0])))
 
