@@ -205,3 +205,22 @@ def test_unknown_class_and_verbose(fitted, demo, capsys):
     small_pager(verbose=1, booster="drop").fit(X[:200], y[:200])
     out = capsys.readouterr().out
     assert "stage 16 -> 32: enhancer" in out and out.startswith("[PAGER]")
+
+
+def test_default_booster_calibrates_for_colour_only():
+    grey = resize(load_demo().images[:60], 8)
+    colour = np.concatenate([grey, grey * 0.5, grey**2], axis=3)
+    core = GMMCoreGenerator(n_components=2, resolution=4)
+    colour_pager = PAGER(core=core, random_state=0).fit(colour)
+    grey_pager = PAGER(core=core, random_state=0).fit(grey)
+    (colour_booster,) = colour_pager.boosters_
+    (grey_booster,) = grey_pager.boosters_
+    assert colour_booster.calibrate and not grey_booster.calibrate
+    # calibrated gains lie in [0, 1]; the paper's booster adds residuals at gain 1
+    assert np.all((colour_booster.gains_ >= 0) & (colour_booster.gains_ <= 1))
+    # (0 for a cluster that stores no patches)
+    assert set(np.unique(grey_booster.gains_)) <= {0.0, 1.0}
+    assert np.any(colour_booster.gains_ < 1)
+    # an explicit template is taken as given
+    paper = PAGER(core=core, booster=QualityBooster(), random_state=0).fit(colour)
+    assert not paper.boosters_[0].calibrate
