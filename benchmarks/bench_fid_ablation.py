@@ -43,14 +43,45 @@ def _calibrated(booster, calibrate=True):
 
 
 @contextlib.contextmanager
-def _calibrated_boosters(pager):
-    """Within the block, every booster of a fitted PAGER is a calibrated copy."""
+def _calibrated_boosters(pager, calibrate=True):
+    """Within the block, every booster of a fitted PAGER is a copy with
+    calibrated gains (``calibrate=False``: the paper's gain of 1)."""
     saved = pager.boosters_
-    pager.boosters_ = [_calibrated(b) for b in saved]
+    pager.boosters_ = [_calibrated(b, calibrate) for b in saved]
     try:
         yield pager
     finally:
         pager.boosters_ = saved
+
+
+@contextlib.contextmanager
+def _cifar_settings(pager, boost=True, calibrate=True, core_t=1.0, per_class=True, masks=True):
+    """Within the block, a fitted colour PAGER samples with these settings.
+
+    ``boost=False`` removes the boosters, ``calibrate`` picks their gains
+    (calibrated: PAGER's colour default; False: the paper's gain of 1),
+    ``per_class=False`` searches one exemplar store for all classes and
+    ``masks=False`` turns every edge mask off.  Everything is restored after.
+    """
+    saved_core_t, saved_boosters = pager.core_.temperature, pager.boosters_
+    saved_levels = [(e.edge_mask, e.levels_[0].exemplar_labels) for e in pager.enhancers_]
+    pager.core_.temperature = core_t
+    boosters = [_calibrated(b, calibrate) if boost else None for b in saved_boosters]
+    pager.boosters_ = boosters
+    for enhancer in pager.enhancers_:
+        enhancer.edge_mask = masks
+        if not per_class:  # one store for all classes, as before the labels were kept
+            enhancer.levels_[0].exemplar_labels = None
+    for booster in boosters:
+        if booster is not None:  # a copy: the fitted booster keeps its mask
+            booster.edge_mask = masks
+    try:
+        yield pager
+    finally:
+        pager.core_.temperature, pager.boosters_ = saved_core_t, saved_boosters
+        for enhancer, (mask, stored) in zip(pager.enhancers_, saved_levels, strict=True):
+            enhancer.edge_mask = mask
+            enhancer.levels_[0].exemplar_labels = stored
 
 
 def _scorer(ref_feat, rows):
@@ -145,26 +176,9 @@ def main_cifar10():
     rows = []
     add = _scorer(ref_feat, rows)
 
-    def sample(boost=True, core_t=1.0, calibrate=False, per_class=True, masks=True):
-        pager.core_.temperature = core_t
-        saved = pager.boosters_
-        pager.boosters_ = [None if not boost else _calibrated(b, calibrate) for b in saved]
-        stores = [enhancer.levels_[0].exemplar_labels for enhancer in pager.enhancers_]
-        for enhancer in pager.enhancers_:
-            enhancer.edge_mask = masks
-            if not per_class:  # one store for all classes, as before the labels were kept
-                enhancer.levels_[0].exemplar_labels = None
-        for booster in pager.boosters_:
-            if booster is not None:
-                booster.edge_mask = masks
-        try:
+    def sample(**settings):
+        with _cifar_settings(pager, **settings):
             return pager.sample(n, y=labels, random_state=1)
-        finally:
-            pager.boosters_ = saved
-            pager.core_.temperature = 1.0
-            for enhancer, stored in zip(pager.enhancers_, stores, strict=True):
-                enhancer.edge_mask = True
-                enhancer.levels_[0].exemplar_labels = stored
 
     add(f"held-out training images ({n})", held_out)
     for side in (8, 4):
@@ -175,13 +189,13 @@ def main_cifar10():
             f"held-out images -> {side}x{side} -> super_resolve, exemplars (as sampling)",
             pager.super_resolve(low, y=held_out_y, exemplars=True),
         )
-        with _calibrated_boosters(pager):
+        with _calibrated_boosters(pager, calibrate=False):
             add(
-                f"held-out images -> {side}x{side} -> super_resolve, calibrated boosters",
+                f"held-out images -> {side}x{side} -> super_resolve, paper boosters (gain 1)",
                 pager.super_resolve(low),
             )
-    add("samples: defaults", sample())
-    add("samples: calibrated booster gains", sample(calibrate=True))
+    add("samples: defaults (calibrated boosters)", sample())
+    add("samples: the paper's boosters (gain 1)", sample(calibrate=False))
     add("samples: no booster", sample(boost=False))
     add("samples: core temperature 0.8", sample(core_t=0.8))
     add("samples: one exemplar store for all classes", sample(per_class=False))
