@@ -1,4 +1,4 @@
-"""Timing, memory and table helpers shared by the benchmark scripts."""
+"""Timing, memory, table and copy-check helpers shared by the benchmark scripts."""
 
 import os
 import platform
@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
+from sklearn.neighbors import NearestNeighbors
 
 
 @contextmanager
@@ -43,6 +44,37 @@ def machine():
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, numpy {np.__version__}, {blas}"
     )
+
+
+class CopyCheck:
+    """How close images sit to the training images, against test images.
+
+    Distances are to the nearest training image, in pixels.  ``ratio(images)``
+    is the median distance of ``images`` divided by that of the test images
+    (~1 for images that copy nothing); ``near(images)`` the fraction of
+    ``images`` closer than 95% of the test images (~0.05).
+    """
+
+    def __init__(self, train_images, test_images):
+        self.index = NearestNeighbors(n_neighbors=1).fit(_flat(train_images))
+        test = self.distances(test_images)
+        self.test_median, self.threshold = np.median(test), np.percentile(test, 5)
+
+    def distances(self, images):
+        """Distance of every image to its nearest training image."""
+        return self.index.kneighbors(_flat(images))[0][:, 0]
+
+    def ratio(self, images):
+        """Median distance of ``images`` over the test images'."""
+        return np.median(self.distances(images)) / self.test_median
+
+    def near(self, images):
+        """Fraction of ``images`` closer than 95% of the test images."""
+        return float(np.mean(self.distances(images) < self.threshold))
+
+
+def _flat(images):
+    return np.asarray(images).reshape(len(images), -1)
 
 
 def markdown_table(rows, columns):

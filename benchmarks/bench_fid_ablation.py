@@ -26,9 +26,8 @@ import copy
 import time
 
 import numpy as np
-from sklearn.neighbors import NearestNeighbors
 
-from benchmarks._harness import machine, markdown_table
+from benchmarks._harness import CopyCheck, machine, markdown_table
 from benchmarks.bench_pager import SHARED
 from skpager import PAGER, GMMCoreGenerator
 from skpager.datasets import load_cifar10, load_fashion_mnist
@@ -87,32 +86,9 @@ def _cifar_settings(pager, boost=True, calibrate=True, core_t=1.0, per_class=Tru
             enhancer.levels_[0].exemplar_labels = stored
 
 
-class _CopyCheck:
-    """How close images sit to the training images, against test images.
-
-    ``near(images)`` is the fraction of ``images`` whose nearest training
-    image (pixel distance) is closer than the nearest training image of 95%
-    of the test images: about 0.05 for images that copy nothing.
-    """
-
-    def __init__(self, train_images, test_images):
-        self.index = NearestNeighbors(n_neighbors=1).fit(_flat(train_images))
-        self.threshold = np.percentile(self._distance(test_images), 5)
-
-    def _distance(self, images):
-        return self.index.kneighbors(_flat(images))[0][:, 0]
-
-    def near(self, images):
-        return float(np.mean(self._distance(images) < self.threshold))
-
-
-def _flat(images):
-    return np.asarray(images, dtype=np.float64).reshape(len(images), -1)
-
-
 def _scorer(ref_feat, rows, copies=None):
     """``add(name, images)``: FID, precision and recall against ``ref_feat``, as a row
-    (and the :class:`_CopyCheck` fraction when ``copies`` is given)."""
+    (and the ``CopyCheck.near`` fraction when ``copies`` is given)."""
 
     def add(name, images):
         feat = inception_features(images)
@@ -126,10 +102,9 @@ def _scorer(ref_feat, rows, copies=None):
         }
         message = f"{name}: FID {fid:.1f}, precision {precision:.3g}, recall {recall:.3g}"
         if copies is not None:
-            row["closer to training than 95% of test"] = copies.near(images)
-            message += (
-                f", closer than 95% of test {row['closer to training than 95% of test']:.3g}"
-            )
+            near = copies.near(images)
+            row["closer to training than 95% of test"] = near
+            message += f", closer than 95% of test {near:.3g}"
         rows.append(row)
         print(message, flush=True)
 
@@ -206,7 +181,7 @@ def main_cifar10():
     pager.fit(X, y)
     print(f"fitted in {time.perf_counter() - t0:.0f}s")
     rows = []
-    add = _scorer(ref_feat, rows, _CopyCheck(X, test.images))
+    add = _scorer(ref_feat, rows, CopyCheck(X, test.images))
 
     def sample(**settings):
         with _cifar_settings(pager, **settings):

@@ -32,9 +32,8 @@ import argparse
 import time
 
 import numpy as np
-from sklearn.neighbors import NearestNeighbors
 
-from benchmarks._harness import machine, markdown_table, measure_rss
+from benchmarks._harness import CopyCheck, machine, markdown_table, measure_rss
 from benchmarks.bench_pager import SHARED, _baseline
 from skpager import PAGER, GMMCoreGenerator
 from skpager.datasets import load_cifar10, load_fashion_mnist
@@ -48,10 +47,6 @@ def _load(name):
         return load_fashion_mnist(), load_fashion_mnist(kind="test")
     folder = SHARED / "cifar-10-batches-py"
     return load_cifar10(folder), load_cifar10(folder, kind="test")
-
-
-def _nn_distance(index, images):
-    return np.median(index.kneighbors(images.reshape(len(images), -1), n_neighbors=1)[0])
 
 
 def run(
@@ -120,8 +115,7 @@ def run(
     real = train.images[rng.permutation(len(train.images))[:n]]
     methods.append((f"real training images ({n})", real, None, None, None))
 
-    index = NearestNeighbors(n_neighbors=1).fit(train.images.reshape(len(train.images), -1))
-    test_nn = _nn_distance(index, reference)
+    copies = CopyCheck(train.images, reference)
 
     t0 = time.perf_counter()
     ref_feat = inception_features(reference)
@@ -140,7 +134,7 @@ def run(
                 f"FID (N={n})": frechet_distance(ref_feat, feat),
                 "precision": precision,
                 "recall": recall,
-                "NN distance / test's": _nn_distance(index, images) / test_nn,
+                "NN distance / test's": copies.ratio(images),
             }
         )
         print(f"[{dataset}] {name}: done", flush=True)
