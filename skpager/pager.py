@@ -265,13 +265,14 @@ class PAGER(BaseEstimator):
         self._log(f"core: {len(images)} images -> {r}x{r}x{channels}")
         self.core_ = core.fit(images, y)
         self.enhancers_, self.boosters_ = [], []
-        template = default_enhancer(channels)
+        # colour-dependent defaults, cloned per octave by _module
+        enhancer_default, booster_default = default_enhancer(channels), default_booster(channels)
         for low_side, high_side in zip(self.resolutions_[:-1], self.resolutions_[1:], strict=True):
             low = resize(images, low_side)
             high = images if high_side == padded else resize(images, high_side)
             self._log(f"stage {low_side} -> {high_side}: enhancer")
             # labels let an exemplar store copy within the sample's class
-            enhancer = self._module(self.enhancer, template, rng).fit(low, high, labels=y)
+            enhancer = self._module(self.enhancer, enhancer_default, rng).fit(low, high, labels=y)
             booster = None
             if not (isinstance(self.booster, str) and self.booster == "drop"):
                 self._log(f"stage {low_side} -> {high_side}: booster")
@@ -279,7 +280,7 @@ class PAGER(BaseEstimator):
                 # the booster learns the detail missing from the conditional mean
                 # (mixture mean: with exemplars a stored image would copy its own AC)
                 enhanced = enhancer._enhance(low[subset], rng, 0.0, exemplars=False)
-                booster = self._module(self.booster, default_booster(channels), rng)
+                booster = self._module(self.booster, booster_default, rng)
                 booster.fit(enhanced, high[subset])
             self.enhancers_.append(enhancer)
             self.boosters_.append(booster)
