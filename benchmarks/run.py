@@ -57,6 +57,7 @@ def run(
     core_resolution=None,
     exemplars=None,
     exemplar_components=None,
+    exemplar_split=None,
     grid=None,
 ):
     train, test = _load(dataset)
@@ -67,7 +68,11 @@ def run(
     methods = []
 
     enhancer = None  # PAGER's default (exemplar AC for colour images)
-    given = {"exemplars": exemplars, "exemplar_components": exemplar_components}
+    given = {
+        "exemplars": exemplars,
+        "exemplar_components": exemplar_components,
+        "exemplar_split": exemplar_split,
+    }
     given = {k: v for k, v in given.items() if v is not None}
     if given.get("exemplar_components") == 0:  # the command line's "store the pixels"
         given["exemplar_components"] = None
@@ -93,6 +98,8 @@ def run(
     stored = f", {first.exemplars} exemplars" if first.exemplars else ""
     if first.exemplars and first.exemplar_components:
         stored += f" on {first.exemplar_components} axes"
+    if first.exemplars and first.exemplar_split > 1:
+        stored += f", {first.exemplar_split}x{first.exemplar_split} windows each"
     name = f"PAGER ({r}x{r} core, 500 components per class, enhancer temperature {t}{stored})"
     if grid is not None:  # the first ten samples of every class, one class per row
         first = [np.flatnonzero(labels == c)[:10] for c in range(10)]
@@ -174,6 +181,13 @@ def main(argv=None):
         help="ResolutionEnhancer(exemplar_components=...): principal axes of the store "
         "(default: PAGER's, 256 for colour; 0 stores the pixels)",
     )
+    parser.add_argument(
+        "--exemplar-split",
+        type=int,
+        default=None,
+        help="ResolutionEnhancer(exemplar_split=...): windows per side of the store "
+        "(default: PAGER's)",
+    )
     parser.add_argument("--grid", default=None, help="PNG file for a grid of PAGER's samples")
     args = parser.parse_args(argv)
     n = 500 if args.quick else 10000
@@ -186,6 +200,7 @@ def main(argv=None):
             core_resolution=args.core_resolution,
             exemplars=args.exemplars,
             exemplar_components=args.exemplar_components,
+            exemplar_split=args.exemplar_split,
             grid=args.grid,
         )
 

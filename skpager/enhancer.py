@@ -59,10 +59,13 @@ class _WindowLevel:
     populated cluster.
     """
 
-    exemplar_ac = None  # stored AC of whole training images (``exemplars > 0`` only)
+    exemplar_ac = None  # stored AC of training windows (``exemplars > 0`` only)
     exemplar_dc = None  # their DC features (the nearest-neighbour keys)
     exemplar_basis = None  # (mean, axes) when the stored AC are principal coordinates
     exemplar_labels = None  # their labels when fitted with ``labels``
+    exemplar_window = None  # (h, w) of the stored windows; None: the level's own window
+    exemplar_saab = None  # Saab of the stored windows' DC when they are smaller
+    exemplar_index = None  # its highest-energy features (the keys)
 
     def __init__(self, window):
         self.window = window
@@ -93,14 +96,32 @@ class _WindowLevel:
                 coef[idx], _ = mixture_sample(gmm, len(idx), rng, temperature)
         return self.ac_saab.inverse_transform(coef)
 
+    def exemplar_keys(self, windows):
+        """DC features of windows of the store's size (the search keys)."""
+        if self.exemplar_saab is None:
+            return self.dc_features(windows)
+        return self.exemplar_saab.transform(windows)[:, self.exemplar_index]
+
     def exemplar_windows(self, windows, labels=None):
         """The stored AC of the training window with the nearest DC features.
 
         With ``labels`` (one per window) and a labelled store, a window only
         looks among the stored windows of its own label (all of them when the
-        store holds none of that label).
+        store holds none of that label).  A store of smaller windows splits
+        every window into them, and each part copies its own nearest.
         """
-        feat = self.dc_features(windows).astype(np.float32)
+        wh, ww = self.window
+        eh, ew = self.exemplar_window or self.window
+        if (eh, ew) == (wh, ww):
+            return self._copy(windows, labels)
+        images = windows.reshape(len(windows), wh, ww, -1)
+        per = (wh // eh) * (ww // ew)
+        parts = to_windows(images, eh, ew)
+        ac = self._copy(parts, None if labels is None else np.repeat(labels, per))
+        return from_windows(ac, images.shape, eh, ew).reshape(windows.shape)
+
+    def _copy(self, windows, labels):
+        feat = self.exemplar_keys(windows).astype(np.float32)
         if labels is None or self.exemplar_labels is None:
             nearest = pairwise_distances_argmin(feat, self.exemplar_dc)
         else:
@@ -123,6 +144,8 @@ class _WindowLevel:
                 stored += self.exemplar_labels.size
             if self.exemplar_basis is not None:
                 stored += sum(a.size for a in self.exemplar_basis)
+            if self.exemplar_saab is not None:
+                stored += sum(k.size for k in self.exemplar_saab.kernels_)
         return (
             saab
             + stored
@@ -204,6 +227,15 @@ class ResolutionEnhancer(TransformerMixin, BaseEstimator):
         stores the pixels.  On CIFAR-10 (20,000 exemplars per octave) 256
         axes bring PAGER from 98.7M to 33.2M parameters for a FID of 139
         instead of 134 (see ``docs/benchmarks.md``).
+    exemplar_split : int, default=1
+        Split every image into ``exemplar_split x exemplar_split`` windows
+        for the exemplar store: each window of the output copies the AC of
+        the stored training window (any position, same class when labelled)
+        whose DC Saab features are nearest, so a sample's parts may come from
+        different training images.  1 copies whole images.  Must divide both
+        output sides.  The store then holds ``exemplars * exemplar_split**2``
+        windows of ``H*W*C / exemplar_split**2`` pixels (or
+        ``exemplar_components`` coordinates) and ``n_dc_features`` keys each.
     max_windows : int, default=20000
         Windows used to fit each window size (random subset); this bounds the
         fitting time whatever the number of images.
@@ -265,6 +297,7 @@ class ResolutionEnhancer(TransformerMixin, BaseEstimator):
         "mask_dilation": [Interval(Integral, 0, None, closed="left")],
         "exemplars": [Interval(Integral, 0, None, closed="left")],
         "exemplar_components": [Interval(Integral, 1, None, closed="left"), None],
+        "exemplar_split": [Interval(Integral, 1, None, closed="left")],
         "max_windows": [Interval(Integral, 2, None, closed="left")],
         "image_shape": [tuple, list, None],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
@@ -288,6 +321,7 @@ class ResolutionEnhancer(TransformerMixin, BaseEstimator):
         mask_dilation=1,
         exemplars=0,
         exemplar_components=None,
+        exemplar_split=1,
         max_windows=20000,
         image_shape=None,
         max_iter=30,
@@ -308,6 +342,7 @@ class ResolutionEnhancer(TransformerMixin, BaseEstimator):
         self.mask_dilation = mask_dilation
         self.exemplars = exemplars
         self.exemplar_components = exemplar_components
+        self.exemplar_split = exemplar_split
         self.max_windows = max_windows
         self.image_shape = image_shape
         self.max_iter = max_iter
@@ -376,6 +411,11 @@ class ResolutionEnhancer(TransformerMixin, BaseEstimator):
             raise ValueError("ResolutionEnhancer needs at least 2 images; got 1 sample.")
         h, w, c = self.image_shape_
         self.output_shape_ = (2 * h, 2 * w, c)
+        if self.exemplars > 0 and (2 * h % self.exemplar_split or 2 * w % self.exemplar_split):
+            raise ValueError(
+                f"exemplar_split={self.exemplar_split} must divide both output sides "
+                f"({2 * h}x{2 * w})."
+            )
         rng = check_random_state(self.random_state)
         order = rng.permutation(n)  # deeper levels fit on nested random subsets
         low, high = low[order], high[order]
@@ -456,12 +496,23 @@ class ResolutionEnhancer(TransformerMixin, BaseEstimator):
         level.cluster_map = populated[np.argmin(dist, axis=1)]
         return level
 
+    def _exemplar_window(self):
+        """``(h, w)`` of the stored exemplar windows."""
+        h, w, _ = self.output_shape_
+        return h // self.exemplar_split, w // self.exemplar_split
+
     def _fit_exemplars(self, level, estimate, high, labels, rng):
-        """Store the DC features and AC (and labels) of a random subset of
-        whole training images."""
+        """Store the DC features and AC (and labels) of the windows of a
+        random subset of the training images."""
         keep = np.sort(rng.permutation(len(estimate))[: self.exemplars])
-        dc = to_windows(estimate[keep], *level.window)
-        ac = to_windows(high[keep] - estimate[keep], *level.window)
+        window = self._exemplar_window()
+        dc = to_windows(estimate[keep], *window)
+        ac = to_windows(high[keep] - estimate[keep], *window)
+        level.exemplar_window = window
+        if window != level.window:  # keys from a Saab transform of the smaller windows
+            level.exemplar_saab = saab_for_shape(window + (self.image_shape_[2],)).fit(dc)
+            energy = level.exemplar_saab.energy_
+            level.exemplar_index = np.sort(np.argsort(energy)[::-1][: self.n_dc_features])
         if self.exemplar_components is not None:
             k = min(self.exemplar_components, *ac.shape)
             pca = PCA(k, random_state=rng.randint(np.iinfo(np.int32).max)).fit(ac)
@@ -471,9 +522,9 @@ class ResolutionEnhancer(TransformerMixin, BaseEstimator):
             )
             ac = to_coords(level.exemplar_basis, ac)
         level.exemplar_ac = ac.astype(np.float32)
-        level.exemplar_dc = level.dc_features(dc).astype(np.float32)
+        level.exemplar_dc = level.exemplar_keys(dc).astype(np.float32)
         if labels is not None:
-            level.exemplar_labels = labels[keep]
+            level.exemplar_labels = np.repeat(labels[keep], len(dc) // len(keep))
 
     # ------------------------------------------------------------- transform
     def _mask(self, dc):

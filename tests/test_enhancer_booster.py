@@ -153,6 +153,45 @@ def test_exemplar_components_store_principal_coordinates(pairs):
     assert small.n_parameters_ == plain.n_parameters_ - saved
 
 
+def test_exemplar_split_copies_windows(pairs):
+    low, high, low_test, _ = pairs
+    low, high, low_test = low[:200], high[:200], low_test[:20]
+    labels = load_demo().target[:200]
+    params = {"n_dc_components": 5, "edge_mask": False, "min_window": None, "random_state": 0}
+    whole = ResolutionEnhancer(exemplars=200, **params).fit(low, high)
+    ex = ResolutionEnhancer(exemplars=200, exemplar_split=2, **params).fit(low, high)
+    level = ex.levels_[0]
+    assert level.exemplar_window == (16, 16)
+    assert level.exemplar_ac.shape == (800, 16 * 16) and level.exemplar_ac.dtype == np.float32
+    # the same pixels stored, four keys per image instead of one, and the windows' Saab kernels
+    kernels = sum(k.size for k in level.exemplar_saab.kernels_)
+    assert ex.n_parameters_ == whole.n_parameters_ + 600 * ex.n_dc_features + kernels
+    # a training image's windows find their own DC: its AC comes back
+    np.testing.assert_allclose(ex.transform(low), high, atol=1e-5)
+    # a new image: every window copies the stored window with the nearest keys
+    parts = to_windows(resize(low_test, 32), 16, 16)
+    out = to_windows(ex.transform(low_test) - resize(low_test, 32), 16, 16)
+    stored = level.exemplar_ac.astype(np.float64)
+    copied = ((out[:, None, :] - stored[None, :, :]) ** 2).sum(axis=2)
+    assert copied.min(axis=1).max() < 1e-6
+    keys = level.exemplar_keys(parts)
+    nearest = ((keys[:, None, :] - level.exemplar_dc[None, :, :]) ** 2).sum(axis=2).argmin(axis=1)
+    np.testing.assert_array_equal(copied.argmin(axis=1), nearest)
+    # ... from several training images, which whole-image copying cannot do
+    source = (nearest // 4).reshape(20, 4)
+    assert any(len(set(row)) > 1 for row in source)
+    assert not np.allclose(ex.transform(low_test), whole.transform(low_test))
+    # labels travel with every window
+    ex.fit(low, high, labels=labels)
+    asked = np.arange(20) % 10
+    out = to_windows(ex.transform(low_test, labels=asked) - resize(low_test, 32), 16, 16)
+    level = ex.levels_[0]
+    copied = ((out[:, None, :] - level.exemplar_ac[None, :, :]) ** 2).sum(axis=2).argmin(axis=1)
+    np.testing.assert_array_equal(level.exemplar_labels[copied], np.repeat(asked, 4))
+    with pytest.raises(ValueError, match="exemplar_split=3 must divide both output sides"):
+        ResolutionEnhancer(exemplars=10, exemplar_split=3, **params).fit(low, high)
+
+
 def test_exemplar_labels_copy_within_class(pairs):
     low, high, low_test, _ = pairs
     low, high, low_test = low[:200], high[:200], low_test[:40]
