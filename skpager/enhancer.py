@@ -64,8 +64,7 @@ class _WindowLevel:
     exemplar_basis = None  # (mean, axes) when the stored AC are principal coordinates
     exemplar_labels = None  # their labels when fitted with ``labels``
     exemplar_window = None  # (h, w) of the stored windows; None: the level's own window
-    exemplar_saab = None  # Saab of the stored windows' DC when they are smaller
-    exemplar_index = None  # its highest-energy features (the keys)
+    exemplar_keys_basis = None  # (mean, axes) of the stored windows' DC when they are smaller
 
     def __init__(self, window):
         self.window = window
@@ -98,9 +97,9 @@ class _WindowLevel:
 
     def exemplar_keys(self, windows):
         """DC features of windows of the store's size (the search keys)."""
-        if self.exemplar_saab is None:
+        if self.exemplar_keys_basis is None:
             return self.dc_features(windows)
-        return self.exemplar_saab.transform(windows)[:, self.exemplar_index]
+        return to_coords(self.exemplar_keys_basis, windows)
 
     def exemplar_windows(self, windows, labels=None):
         """The stored AC of the training window with the nearest DC features.
@@ -144,8 +143,8 @@ class _WindowLevel:
                 stored += self.exemplar_labels.size
             if self.exemplar_basis is not None:
                 stored += sum(a.size for a in self.exemplar_basis)
-            if self.exemplar_saab is not None:
-                stored += sum(k.size for k in self.exemplar_saab.kernels_)
+            if self.exemplar_keys_basis is not None:
+                stored += sum(a.size for a in self.exemplar_keys_basis)
         return (
             saab
             + stored
@@ -231,7 +230,8 @@ class ResolutionEnhancer(TransformerMixin, BaseEstimator):
         Split every image into ``exemplar_split x exemplar_split`` windows
         for the exemplar store: each window of the output copies the AC of
         the stored training window (any position, same class when labelled)
-        whose DC Saab features are nearest, so a sample's parts may come from
+        whose DC is nearest on the ``n_dc_features`` leading principal axes
+        of the stored windows' DC, so a sample's parts may come from
         different training images.  1 copies whole images.  Must divide both
         output sides.  The store then holds ``exemplars * exemplar_split**2``
         windows of ``H*W*C / exemplar_split**2`` pixels (or
@@ -509,10 +509,13 @@ class ResolutionEnhancer(TransformerMixin, BaseEstimator):
         dc = to_windows(estimate[keep], *window)
         ac = to_windows(high[keep] - estimate[keep], *window)
         level.exemplar_window = window
-        if window != level.window:  # keys from a Saab transform of the smaller windows
-            level.exemplar_saab = saab_for_shape(window + (self.image_shape_[2],)).fit(dc)
-            energy = level.exemplar_saab.energy_
-            level.exemplar_index = np.sort(np.argsort(energy)[::-1][: self.n_dc_features])
+        if window != level.window:  # keys: the smaller windows' leading principal axes
+            k = min(self.n_dc_features, *dc.shape)
+            pca = PCA(k, random_state=rng.randint(np.iinfo(np.int32).max)).fit(dc)
+            level.exemplar_keys_basis = (
+                pca.mean_.astype(np.float32),
+                pca.components_.astype(np.float32),
+            )
         if self.exemplar_components is not None:
             k = min(self.exemplar_components, *ac.shape)
             pca = PCA(k, random_state=rng.randint(np.iinfo(np.int32).max)).fit(ac)

@@ -163,8 +163,11 @@ def test_exemplar_split_copies_windows(pairs):
     level = ex.levels_[0]
     assert level.exemplar_window == (16, 16)
     assert level.exemplar_ac.shape == (800, 16 * 16) and level.exemplar_ac.dtype == np.float32
-    # the same pixels stored, four keys per image instead of one, and the windows' Saab kernels
-    kernels = sum(k.size for k in level.exemplar_saab.kernels_)
+    # the same pixels stored, four keys per image instead of one, and the keys' axes and mean
+    mean, axes = level.exemplar_keys_basis
+    assert axes.shape == (ex.n_dc_features, 16 * 16)
+    np.testing.assert_allclose(axes @ axes.T, np.eye(ex.n_dc_features), atol=1e-5)
+    kernels = mean.size + axes.size
     assert ex.n_parameters_ == whole.n_parameters_ + 600 * ex.n_dc_features + kernels
     # a training image's windows find their own DC: its AC comes back
     np.testing.assert_allclose(ex.transform(low), high, atol=1e-5)
