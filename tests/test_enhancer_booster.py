@@ -195,6 +195,26 @@ def test_exemplar_split_copies_windows(pairs):
         ResolutionEnhancer(exemplars=10, exemplar_split=3, **params).fit(low, high)
 
 
+def test_exemplar_store_keeps_evenly_spaced_images_in_input_order(pairs):
+    # a cascade's enhancers see the same images in the same order: whatever their
+    # random_state, they must store the same images (a window chain copied from one
+    # training image continues at the next octave only if that image is stored there)
+    low, high, _, _ = pairs
+    low, high = low[:200], high[:200]
+    params = {"n_dc_components": 5, "edge_mask": False, "min_window": None, "exemplars": 50}
+    stores = [
+        ResolutionEnhancer(random_state=seed, max_windows=40, **params).fit(low, high)
+        for seed in (0, 1)
+    ]
+    keep = np.linspace(0, 199, 50).round().astype(int)
+    expected = to_windows(high[keep] - resize(low[keep], 32), 32, 32)
+    for ex in stores:  # the images at keep, in order, though max_windows is 40
+        np.testing.assert_allclose(ex.levels_[0].exemplar_ac, expected, atol=1e-6)
+    labels = load_demo().target[:200]
+    ex = ResolutionEnhancer(random_state=0, **params).fit(low, high, labels=labels)
+    np.testing.assert_array_equal(ex.levels_[0].exemplar_labels, labels[keep])
+
+
 def test_exemplar_labels_copy_within_class(pairs):
     low, high, low_test, _ = pairs
     low, high, low_test = low[:200], high[:200], low_test[:40]

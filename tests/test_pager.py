@@ -155,6 +155,27 @@ def test_samples_copy_exemplars_of_their_class(monkeypatch):
     assert unlabelled.enhancers_[0].levels_[0].exemplar_labels is None
 
 
+def test_every_octave_stores_the_same_exemplar_images():
+    demo = load_demo()
+    grey, y = resize(demo.images[:120], 16), demo.target[:120]
+    colour = np.concatenate([grey, grey * 0.5, grey**2], axis=3)
+    enhancer = ResolutionEnhancer(n_dc_components=3, min_window=None, exemplars=30)
+    pager = PAGER(
+        core=GMMCoreGenerator(n_components=2, resolution=4),
+        enhancer=enhancer,
+        booster="drop",
+        random_state=0,
+    ).fit(colour, y)
+    assert len(pager.enhancers_) == 2  # 4 -> 8 -> 16, each with its own random_state
+    keep = np.linspace(0, 119, 30).round().astype(int)
+    for enhancer, side in zip(pager.enhancers_, (8, 16), strict=True):
+        level = enhancer.levels_[0]
+        np.testing.assert_array_equal(level.exemplar_labels, y[keep])
+        high = colour[keep] if side == 16 else resize(colour[keep], 8)
+        ac = high - resize(resize(colour[keep], side // 2), side)
+        np.testing.assert_allclose(level.exemplar_ac, ac.reshape(30, -1), atol=1e-5)
+
+
 def test_nested_params_in_gridsearch(demo):
     X, _, _, _ = demo
     search = GridSearchCV(
