@@ -172,21 +172,21 @@ def main(argv=None):
         type=int,
         default=None,
         help="ResolutionEnhancer(exemplars=...): stored images for exemplar AC "
-        "(default: PAGER's, 20000 for colour, 0 for grey)",
+        "(default: PAGER's, 10000 for colour, 0 for grey)",
     )
     parser.add_argument(
         "--exemplar-components",
         type=int,
         default=None,
         help="ResolutionEnhancer(exemplar_components=...): principal axes of the store "
-        "(default: PAGER's, 256 for colour; 0 stores the pixels)",
+        "(default: PAGER's, 128 for colour; 0 stores the pixels)",
     )
     parser.add_argument(
         "--exemplar-split",
         type=int,
         default=None,
         help="ResolutionEnhancer(exemplar_split=...): windows per side of the store "
-        "(default: PAGER's)",
+        "(default: PAGER's, 2 for colour)",
     )
     parser.add_argument("--grid", default=None, help="PNG file for a grid of PAGER's samples")
     args = parser.parse_args(argv)

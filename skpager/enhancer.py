@@ -219,7 +219,8 @@ class ResolutionEnhancer(TransformerMixin, BaseEstimator):
         the same images in the same order, as in :class:`PAGER`, store the
         same images at every octave.  With ``labels`` in :meth:`fit` and
         :meth:`transform` the search stays within each image's class.
-        PAGER's default enhancer for colour images uses 20,000.
+        PAGER's default enhancer for colour images uses 10,000 with
+        ``exemplar_split=2``.
     exemplar_components : int, default=None
         Keep each stored AC as its coordinates on this many principal axes of
         the stored ACs (plus the axes and mean) instead of all ``H*W*C``
@@ -513,8 +514,8 @@ class ResolutionEnhancer(TransformerMixin, BaseEstimator):
         the same order, so every octave stores the same images, and a
         sample's window copied from one training image at one octave finds
         that image's finer windows at the next.  Independent random subsets
-        break these chains (FID 114 instead of 97 on CIFAR-10, see
-        ``docs/benchmarks.md``).
+        break these chains (CIFAR-10 with 2x2 windows: FID 114 instead of
+        98, see ``docs/benchmarks.md``).
         """
         window = self._exemplar_window()
         dc = to_windows(estimate, *window)

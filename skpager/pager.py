@@ -29,9 +29,9 @@ def default_enhancer(n_channels):
     """PAGER's enhancer template when ``enhancer=None``.
 
     The paper's :class:`ResolutionEnhancer` for grey images; for colour
-    images exemplar AC on principal axes (``exemplars=20000,
-    exemplar_components=256``; docs/benchmarks.md, "Exemplar AC on principal
-    axes").
+    images exemplar AC of 2x2 windows on principal axes (``exemplars=10000,
+    exemplar_components=128, exemplar_split=2``; docs/benchmarks.md,
+    "Exemplar windows").
 
     Parameters
     ----------
@@ -45,7 +45,7 @@ def default_enhancer(n_channels):
     """
     if n_channels == 1:
         return ResolutionEnhancer()
-    return ResolutionEnhancer(exemplars=20000, exemplar_components=256)
+    return ResolutionEnhancer(exemplars=10000, exemplar_components=128, exemplar_split=2)
 
 
 def default_booster(n_channels):
@@ -103,9 +103,10 @@ class PAGER(BaseEstimator):
     enhancer : ResolutionEnhancer, default=None
         Template cloned for every octave.  None uses ``ResolutionEnhancer()``
         (the paper's enhancer) for grey images and, for colour images,
-        ``ResolutionEnhancer(exemplars=20000, exemplar_components=256)``:
-        exemplar AC, without which CIFAR-10 samples are blobs (FID 139
-        instead of 159 at N = 1,000; see ``docs/benchmarks.md``).
+        ``ResolutionEnhancer(exemplars=10000, exemplar_components=128,
+        exemplar_split=2)``: every 2x2 window of an octave's output copies
+        the AC of a stored training window, without which CIFAR-10 samples
+        are blobs (see ``docs/benchmarks.md``).
     booster : QualityBooster, "drop" or None, default=None
         Template cloned for every octave; None uses ``QualityBooster()``
         (the paper's booster) for grey images and

@@ -106,9 +106,9 @@ def test_default_enhancer_uses_exemplars_for_colour_only():
     colour_pager = PAGER(random_state=0, **params).fit(colour)
     grey_pager = PAGER(random_state=0, **params).fit(grey)
     (ex,) = colour_pager.enhancers_
-    assert (ex.exemplars, ex.exemplar_components) == (20000, 256)
-    # all 60 images stored (fewer than 20,000), on at most 60 axes
-    assert ex.levels_[0].exemplar_ac.shape == (60, 60)
+    assert (ex.exemplars, ex.exemplar_components, ex.exemplar_split) == (10000, 128, 2)
+    # all 60 images stored (fewer than 10,000), four 4x4 windows each, on their 48 pixels' axes
+    assert ex.levels_[0].exemplar_ac.shape == (240, 48)
     assert grey_pager.enhancers_[0].exemplars == 0
     assert grey_pager.enhancers_[0].levels_[0].exemplar_ac is None
     assert colour_pager.sample(2).shape == (2, 8, 8, 3)
@@ -133,7 +133,7 @@ def test_samples_copy_exemplars_of_their_class(monkeypatch):
     params = {"core": GMMCoreGenerator(n_components=2, resolution=4), "booster": "drop"}
     pager = PAGER(random_state=0, **params).fit(colour, y)
     level = pager.enhancers_[0].levels_[0]
-    np.testing.assert_array_equal(np.sort(level.exemplar_labels), np.sort(y))
+    np.testing.assert_array_equal(level.exemplar_labels, np.repeat(y, 4))  # 2x2 windows each
     seen = []
     copy = type(level).exemplar_windows
 
