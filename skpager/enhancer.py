@@ -421,8 +421,11 @@ class ResolutionEnhancer(TransformerMixin, BaseEstimator):
         rng = check_random_state(self.random_state)
         if self.exemplars > 0:  # evenly spaced in the input order, see _fit_exemplars
             keep = np.unique(np.linspace(0, n - 1, min(self.exemplars, n)).round().astype(int))
-            stored = (resize(low[keep].astype(np.float64), (2 * h, 2 * w)), high[keep])
-            stored += (None if labels is None else labels[keep],)
+            stored = (
+                resize(low[keep].astype(np.float64), (2 * h, 2 * w)),
+                high[keep],
+                None if labels is None else labels[keep],
+            )
         order = rng.permutation(n)  # deeper levels fit on nested random subsets
         low, high = low[order], high[order]
         labels = None if labels is None else labels[order]
