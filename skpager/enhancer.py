@@ -223,11 +223,11 @@ class ResolutionEnhancer(TransformerMixin, BaseEstimator):
         ``exemplar_split=2``.
     exemplar_components : int, default=None
         Keep each stored AC as its coordinates on this many principal axes of
-        the stored ACs (plus the axes and mean) instead of all ``H*W*C``
-        pixels (at most ``min(exemplars, H*W*C)`` axes are kept).  None
-        stores the pixels.  On CIFAR-10 (20,000 exemplars per octave) 256
-        axes bring PAGER from 98.7M to 33.2M parameters for a FID of 139
-        instead of 134 (see ``docs/benchmarks.md``).
+        the stored ACs (plus the axes and mean) instead of all their pixels
+        (at most as many axes as stored windows or as pixels per window).
+        None stores the pixels.  PAGER's colour default keeps 128 axes: on
+        CIFAR-10 its model has 32.4M parameters (40.2M with 256 axes, FID
+        within noise; see ``docs/benchmarks.md``).
     exemplar_split : int, default=1
         Split every image into ``exemplar_split x exemplar_split`` windows
         for the exemplar store: each window of the output copies the AC of
