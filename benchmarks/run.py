@@ -100,6 +100,7 @@ def run(
         stored += f" on {first.exemplar_components} axes"
     if first.exemplars and first.exemplar_split > 1:
         stored += f", {first.exemplar_split}x{first.exemplar_split} windows each"
+        stored += " (same position)" if first.exemplar_position else " (any position)"
     name = f"PAGER ({r}x{r} core, 500 components per class, enhancer temperature {t}{stored})"
     if grid is not None:  # the first ten samples of every class, one class per row
         first = [np.flatnonzero(labels == c)[:10] for c in range(10)]

@@ -65,6 +65,7 @@ class _WindowLevel:
     exemplar_labels = None  # their labels when fitted with ``labels``
     exemplar_window = None  # (h, w) of the stored windows; None: the level's own window
     exemplar_keys_basis = None  # (mean, axes) of the stored windows' DC when they are smaller
+    exemplar_by_position = False  # smaller windows: search only those of the same position
 
     def __init__(self, window):
         self.window = window
@@ -107,7 +108,8 @@ class _WindowLevel:
         With ``labels`` (one per window) and a labelled store, a window only
         looks among the stored windows of its own label (all of them when the
         store holds none of that label).  A store of smaller windows splits
-        every window into them, and each part copies its own nearest.
+        every window into them, and each part copies its own nearest (among
+        the stored parts of the same position when ``exemplar_by_position``).
         """
         wh, ww = self.window
         eh, ew = self.exemplar_window or self.window
@@ -116,23 +118,41 @@ class _WindowLevel:
         images = windows.reshape(len(windows), wh, ww, -1)
         per = (wh // eh) * (ww // ew)
         parts = to_windows(images, eh, ew)
-        ac = self._copy(parts, None if labels is None else np.repeat(labels, per))
+        labels = None if labels is None else np.repeat(labels, per)
+        positions = np.tile(np.arange(per), len(windows)) if self.exemplar_by_position else None
+        ac = self._copy(parts, labels, positions)
         return from_windows(ac, images.shape, eh, ew).reshape(windows.shape)
 
-    def _copy(self, windows, labels):
+    def _copy(self, windows, labels, positions=None):
+        """AC of the nearest stored window, within the window's label and
+        position groups (``positions``: index of each part in its image)."""
         feat = self.exemplar_keys(windows).astype(np.float32)
-        if labels is None or self.exemplar_labels is None:
-            nearest = pairwise_distances_argmin(feat, self.exemplar_dc)
-        else:
-            nearest = np.empty(len(feat), dtype=np.intp)
-            for label in np.unique(labels):
-                query = np.flatnonzero(labels == label)
-                pool = np.flatnonzero(self.exemplar_labels == label)
-                if len(pool) == 0:
-                    pool = np.arange(len(self.exemplar_dc))
+        n_stored = len(self.exemplar_dc)
+        if positions is None:
+            positions = np.zeros(len(feat), dtype=np.intp)
+            stored_positions = np.zeros(n_stored, dtype=np.intp)
+        else:  # the store holds the parts of every image in the same order
+            stored_positions = np.arange(n_stored) % self.parts_per_image()
+        use_labels = labels is not None and self.exemplar_labels is not None
+        nearest = np.empty(len(feat), dtype=np.intp)
+        for position in np.unique(positions):
+            at = positions == position
+            same = stored_positions == position
+            for label in np.unique(labels[at]) if use_labels else [None]:
+                query = np.flatnonzero(at if label is None else at & (labels == label))
+                pool = np.flatnonzero(
+                    same if label is None else same & (self.exemplar_labels == label)
+                )
+                if len(pool) == 0:  # no stored window of that label
+                    pool = np.flatnonzero(same)
                 found = pairwise_distances_argmin(feat[query], self.exemplar_dc[pool])
                 nearest[query] = pool[found]
         return from_coords(self.exemplar_basis, self.exemplar_ac[nearest].astype(np.float64))
+
+    def parts_per_image(self):
+        """Stored windows per image (1 for whole-image stores)."""
+        eh, ew = self.exemplar_window or self.window
+        return (self.window[0] // eh) * (self.window[1] // ew)
 
     def n_parameters(self):
         saab = sum(k.size for s in (self.dc_saab, self.ac_saab) for k in s.kernels_)
@@ -231,13 +251,21 @@ class ResolutionEnhancer(TransformerMixin, BaseEstimator):
     exemplar_split : int, default=1
         Split every image into ``exemplar_split x exemplar_split`` windows
         for the exemplar store: each window of the output copies the AC of
-        the stored training window (any position, same class when labelled)
-        whose DC is nearest on the ``n_dc_features`` leading principal axes
-        of the stored windows' DC, so a sample's parts may come from
+        the stored training window (at the same position, see
+        ``exemplar_position``; same class when labelled) whose DC is
+        nearest on the ``n_dc_features`` leading principal axes of the
+        stored windows' DC, so a sample's parts may come from
         different training images.  1 copies whole images.  Must divide both
         output sides.  The store then holds ``exemplars * exemplar_split**2``
         windows of ``H*W*C / exemplar_split**2`` pixels (or
         ``exemplar_components`` coordinates) and ``n_dc_features`` keys each.
+    exemplar_position : bool, default=True
+        With ``exemplar_split > 1``, a window searches only the stored
+        windows of the same position in their images (top-left among
+        top-left, ...); False searches all of them.  Neighbouring windows
+        then come from windows that sat side by side in some training
+        images, so their seams agree better (CIFAR-10: FID 97.8 against 99.9
+        for any position, see ``docs/benchmarks.md``).  Costs no parameters.
     max_windows : int, default=20000
         Windows used to fit each window size (random subset); this bounds the
         fitting time whatever the number of images.
@@ -300,6 +328,7 @@ class ResolutionEnhancer(TransformerMixin, BaseEstimator):
         "exemplars": [Interval(Integral, 0, None, closed="left")],
         "exemplar_components": [Interval(Integral, 1, None, closed="left"), None],
         "exemplar_split": [Interval(Integral, 1, None, closed="left")],
+        "exemplar_position": ["boolean"],
         "max_windows": [Interval(Integral, 2, None, closed="left")],
         "image_shape": [tuple, list, None],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
@@ -324,6 +353,7 @@ class ResolutionEnhancer(TransformerMixin, BaseEstimator):
         exemplars=0,
         exemplar_components=None,
         exemplar_split=1,
+        exemplar_position=True,
         max_windows=20000,
         image_shape=None,
         max_iter=30,
@@ -345,6 +375,7 @@ class ResolutionEnhancer(TransformerMixin, BaseEstimator):
         self.exemplars = exemplars
         self.exemplar_components = exemplar_components
         self.exemplar_split = exemplar_split
+        self.exemplar_position = exemplar_position
         self.max_windows = max_windows
         self.image_shape = image_shape
         self.max_iter = max_iter
@@ -524,6 +555,7 @@ class ResolutionEnhancer(TransformerMixin, BaseEstimator):
         dc = to_windows(estimate, *window)
         ac = to_windows(high - estimate, *window)
         level.exemplar_window = window
+        level.exemplar_by_position = self.exemplar_position and window != level.window
         if window != level.window:  # keys: the smaller windows' leading principal axes
             k = min(self.n_dc_features, *dc.shape)
             pca = PCA(k, random_state=rng.randint(np.iinfo(np.int32).max)).fit(dc)

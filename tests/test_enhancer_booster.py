@@ -159,7 +159,8 @@ def test_exemplar_split_copies_windows(pairs):
     labels = load_demo().target[:200]
     params = {"n_dc_components": 5, "edge_mask": False, "min_window": None, "random_state": 0}
     whole = ResolutionEnhancer(exemplars=200, **params).fit(low, high)
-    ex = ResolutionEnhancer(exemplars=200, exemplar_split=2, **params).fit(low, high)
+    ex = ResolutionEnhancer(exemplars=200, exemplar_split=2, exemplar_position=False, **params)
+    ex.fit(low, high)
     level = ex.levels_[0]
     assert level.exemplar_window == (16, 16)
     assert level.exemplar_ac.shape == (800, 16 * 16) and level.exemplar_ac.dtype == np.float32
@@ -193,6 +194,38 @@ def test_exemplar_split_copies_windows(pairs):
     np.testing.assert_array_equal(level.exemplar_labels[copied], np.repeat(asked, 4))
     with pytest.raises(ValueError, match="exemplar_split=3 must divide both output sides"):
         ResolutionEnhancer(exemplars=10, exemplar_split=3, **params).fit(low, high)
+
+
+def test_exemplar_position_searches_windows_of_the_same_position(pairs):
+    low, high, low_test, _ = pairs
+    low, high = low[:200], high[:200]
+    # upside down: a test quarter looks most like a training quarter of another position
+    low_test = low_test[:20, ::-1, ::-1]
+    params = {"n_dc_components": 5, "edge_mask": False, "min_window": None, "random_state": 0}
+    params.update(exemplars=200, exemplar_split=2)
+    anywhere = ResolutionEnhancer(exemplar_position=False, **params).fit(low, high)
+    same = ResolutionEnhancer(**params).fit(low, high)  # exemplar_position=True
+    assert same.n_parameters_ == anywhere.n_parameters_  # positions are the rows' order
+    stored = same.levels_[0].exemplar_ac.astype(np.float64)
+    positions = np.tile(np.arange(4), 20)  # of each test quarter in its image
+
+    def source(enhancer):  # the stored row each output quarter copied
+        out = enhancer.transform(low_test) - resize(low_test, 32)
+        out = to_windows(out, 16, 16)
+        dist = ((out[:, None, :] - stored[None, :, :]) ** 2).sum(axis=2)
+        assert dist.min(axis=1).max() < 1e-6
+        return dist.argmin(axis=1)
+
+    np.testing.assert_array_equal(source(same) % 4, positions)
+    assert np.any(source(anywhere) % 4 != positions)  # which the position search rules out
+    # within a position, still the nearest keys
+    level = same.levels_[0]
+    keys = level.exemplar_keys(to_windows(resize(low_test, 32), 16, 16))
+    dist = ((keys[:, None, :] - level.exemplar_dc[None, :, :]) ** 2).sum(axis=2)
+    dist[positions[:, None] != np.arange(800)[None, :] % 4] = np.inf
+    np.testing.assert_array_equal(source(same), dist.argmin(axis=1))
+    # training images find their own quarters, as before
+    np.testing.assert_allclose(same.transform(low), high, atol=1e-5)
 
 
 def test_exemplar_store_keeps_evenly_spaced_images_in_input_order(pairs):
