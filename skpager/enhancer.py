@@ -116,7 +116,7 @@ class _WindowLevel:
         if (eh, ew) == (wh, ww):
             return self._copy(windows, labels)
         images = windows.reshape(len(windows), wh, ww, -1)
-        per = (wh // eh) * (ww // ew)
+        per = self.parts_per_image()
         parts = to_windows(images, eh, ew)
         labels = None if labels is None else np.repeat(labels, per)
         positions = np.tile(np.arange(per), len(windows)) if self.exemplar_by_position else None
@@ -450,17 +450,14 @@ class ResolutionEnhancer(TransformerMixin, BaseEstimator):
                 f"({2 * h}x{2 * w})."
             )
         rng = check_random_state(self.random_state)
-        if self.exemplars > 0:  # evenly spaced in the input order, see _fit_exemplars
-            keep = np.unique(np.linspace(0, n - 1, min(self.exemplars, n)).round().astype(int))
-            stored = (
-                resize(low[keep].astype(np.float64), (2 * h, 2 * w)),
-                high[keep],
-                None if labels is None else labels[keep],
-            )
         order = rng.permutation(n)  # deeper levels fit on nested random subsets
         low, high = low[order], high[order]
         labels = None if labels is None else labels[order]
         estimate = resize(low.astype(np.float64), (2 * h, 2 * w))
+        if self.exemplars > 0:  # evenly spaced in the input order, see _fit_exemplars
+            kept = np.linspace(0, n - 1, min(self.exemplars, n)).round().astype(int)
+            at = np.argsort(order)[np.unique(kept)]  # their rows after the permutation
+            stored = (estimate[at], high[at], None if labels is None else labels[at])
         mask = self._mask(estimate)
         self.levels_ = []
         sizes = self._window_sizes()
