@@ -297,6 +297,8 @@ def test_exemplar_labels_copy_within_class(pairs):
         ({"exemplars": -1}, "'exemplars' parameter"),
         ({"exemplars": 10, "exemplar_components": 0}, "'exemplar_components' parameter"),
         ({"exemplars": 10, "exemplar_components": 2.5}, "'exemplar_components' parameter"),
+        ({"exemplars": 10, "exemplar_split": 0}, "'exemplar_split' parameter"),
+        ({"exemplars": 10, "exemplar_position": "yes"}, "'exemplar_position' parameter"),
     ],
 )
 def test_bad_exemplar_params(pairs, params, match):
