@@ -211,7 +211,9 @@ class ResolutionEnhancer(TransformerMixin, BaseEstimator):
         super-resolution, and a deterministic ``transform``).  In PAGER the
         core's draws already carry the diversity: on Fashion-MNIST samples,
         temperature 0 gave the lowest FID (0.1 and 0.3 were worse, 1.0 leaves
-        speckle; see ``docs/benchmarks.md``).
+        speckle; see ``docs/benchmarks.md``).  An image that copies exemplar
+        AC (``exemplars > 0``) does not use the mixture there, so the
+        temperature does not change it.
     refine_temperature : float, default=0.0
         The same for the sub-window levels (capped by ``temperature``).  Draws
         made independently per window do not agree across window borders and
@@ -219,9 +221,14 @@ class ResolutionEnhancer(TransformerMixin, BaseEstimator):
         conditional mean only.
     min_window : int, default=2
         Smallest window side of the recursive refinement (the paper stops at
-        2x2).  None fits the whole-image level only.
+        2x2).  None fits the whole-image level only.  The sub-window levels
+        learn what the mixture mean leaves, so after a copied exemplar AC
+        they pull it back towards that mean: PAGER's colour default sets
+        None (CIFAR-10, see ``docs/benchmarks.md``).
     edge_mask : bool, default=True
-        Multiply every AC by the Canny edge mask of the DC.
+        Multiply every AC by the Canny edge mask of the DC.  PAGER's colour
+        default turns it off: a copied exemplar AC is real texture, which
+        the mask would keep only near edges.
     canny_thresholds : tuple of float, default=(50, 150)
         Low and high Canny thresholds (0-255 scale).
     mask_dilation : int, default=1
@@ -246,8 +253,8 @@ class ResolutionEnhancer(TransformerMixin, BaseEstimator):
         the stored ACs (plus the axes and mean) instead of all their pixels
         (at most as many axes as stored windows or as pixels per window).
         None stores the pixels.  PAGER's colour default keeps 128 axes: on
-        CIFAR-10 its model has 32.4M parameters (40.2M with 256 axes, FID
-        within noise; see ``docs/benchmarks.md``).
+        CIFAR-10 its model has 30.7M parameters (256 axes: 7.8M more for an
+        FID within noise; see ``docs/benchmarks.md``).
     exemplar_split : int, default=1
         Split every image into ``exemplar_split x exemplar_split`` windows
         for the exemplar store: each window of the output copies the AC of

@@ -30,8 +30,9 @@ def default_enhancer(n_channels):
 
     The paper's :class:`ResolutionEnhancer` for grey images; for colour
     images exemplar AC of 2x2 windows on principal axes (``exemplars=10000,
-    exemplar_components=128, exemplar_split=2``; docs/benchmarks.md,
-    "Exemplar windows").
+    exemplar_components=128, exemplar_split=2``), added whole: no edge mask
+    and no sub-window refinement (``edge_mask=False, min_window=None``);
+    docs/benchmarks.md, "Exemplar windows".
 
     Parameters
     ----------
@@ -45,7 +46,13 @@ def default_enhancer(n_channels):
     """
     if n_channels == 1:
         return ResolutionEnhancer()
-    return ResolutionEnhancer(exemplars=10000, exemplar_components=128, exemplar_split=2)
+    return ResolutionEnhancer(
+        exemplars=10000,
+        exemplar_components=128,
+        exemplar_split=2,
+        min_window=None,
+        edge_mask=False,
+    )
 
 
 def default_booster(n_channels):
@@ -104,9 +111,10 @@ class PAGER(BaseEstimator):
         Template cloned for every octave.  None uses ``ResolutionEnhancer()``
         (the paper's enhancer) for grey images and, for colour images,
         ``ResolutionEnhancer(exemplars=10000, exemplar_components=128,
-        exemplar_split=2)``: every 2x2 window of an octave's output copies
-        the AC of a stored training window, without which CIFAR-10 samples
-        are blobs (see ``docs/benchmarks.md``).
+        exemplar_split=2, min_window=None, edge_mask=False)``: every 2x2
+        window of an octave's output copies the AC of a stored training
+        window, without which CIFAR-10 samples are blobs, and adds it
+        unmasked and unrefined (see ``docs/benchmarks.md``).
     booster : QualityBooster, "drop" or None, default=None
         Template cloned for every octave; None uses ``QualityBooster()``
         (the paper's booster) for grey images and

@@ -107,6 +107,9 @@ def test_default_enhancer_uses_exemplars_for_colour_only():
     grey_pager = PAGER(random_state=0, **params).fit(grey)
     (ex,) = colour_pager.enhancers_
     assert (ex.exemplars, ex.exemplar_components, ex.exemplar_split) == (10000, 128, 2)
+    # the copied AC is added whole: no edge mask, no sub-window levels after it
+    assert (ex.edge_mask, ex.min_window) == (False, None)
+    assert len(ex.levels_) == 1
     # all 60 images stored (fewer than 10,000), four 4x4 windows each, on their 48 pixels' axes
     assert ex.levels_[0].exemplar_ac.shape == (240, 48)
     assert grey_pager.enhancers_[0].exemplars == 0
