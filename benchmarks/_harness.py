@@ -46,6 +46,11 @@ def machine():
     )
 
 
+def n_channels(images):
+    """Channels of ``(n, h, w[, C])`` images (1 without a channel axis)."""
+    return images.shape[3] if images.ndim == 4 else 1
+
+
 class CopyCheck:
     """How close images sit to the training images, against test images.
 

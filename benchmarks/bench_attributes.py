@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from benchmarks._harness import machine, markdown_table
+from benchmarks._harness import machine, markdown_table, n_channels
 from skpager import PAGER, AttributeGuidedGenerator, GMMCoreGenerator
 from skpager.datasets import load_cifar10, load_fashion_mnist
 from skpager.pager import default_enhancer
@@ -72,12 +72,11 @@ def main(argv=None):
         f"classifier accuracy on real test images (10 classes): "
         f"{np.mean(test_pred == test.target):.3f}"
     )
-    channels = train.images.shape[3] if train.images.ndim == 4 else 1
     gen = AttributeGuidedGenerator(
         PAGER(
             core=GMMCoreGenerator(n_components=100, pca_variance=0.95),
             # PAGER's default for the data's colour (exemplar windows for colour)
-            enhancer=default_enhancer(channels).set_params(max_windows=10000),
+            enhancer=default_enhancer(n_channels(train.images)).set_params(max_windows=10000),
         ),
         n_clusters=8,
         random_state=0,

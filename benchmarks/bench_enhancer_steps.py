@@ -17,10 +17,8 @@ Run::
 
 import time
 
-import numpy as np
-
 from benchmarks._harness import CopyCheck, machine, markdown_table
-from benchmarks.run import _load
+from benchmarks.run import _protocol
 from skpager import PAGER, GMMCoreGenerator
 from skpager.metrics import frechet_distance, inception_features, precision_recall
 from skpager.pager import default_enhancer
@@ -34,10 +32,7 @@ VARIANTS = [
 
 
 def main():
-    train, test = _load("cifar10")
-    rng = np.random.RandomState(0)
-    reference = test.images[rng.permutation(len(test.images))[:1000]]
-    labels = rng.choice(10, size=len(reference))
+    train, reference, labels, _ = _protocol("cifar10", 1000)
     print(f"machine: {machine()}", flush=True)
     t0 = time.perf_counter()
     ref = inception_features(reference)

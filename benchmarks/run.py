@@ -33,7 +33,7 @@ import time
 
 import numpy as np
 
-from benchmarks._harness import CopyCheck, machine, markdown_table, measure_rss
+from benchmarks._harness import CopyCheck, machine, markdown_table, measure_rss, n_channels
 from benchmarks.bench_pager import SHARED, _baseline
 from skpager import PAGER, GMMCoreGenerator
 from skpager.datasets import load_cifar10, load_fashion_mnist
@@ -49,6 +49,16 @@ def _load(name):
     return load_cifar10(folder), load_cifar10(folder, kind="test")
 
 
+def _protocol(dataset, n, seed=0):
+    """Training set, ``n`` reference test images (a seeded random subset),
+    ``n`` class labels to sample, and the generator for any further draws:
+    the same in every script that follows this protocol."""
+    train, test = _load(dataset)
+    rng = np.random.RandomState(seed)
+    reference = test.images[rng.permutation(len(test.images))[:n]]
+    return train, reference, rng.choice(10, size=len(reference)), rng
+
+
 def run(
     dataset,
     n,
@@ -60,11 +70,8 @@ def run(
     exemplar_split=None,
     grid=None,
 ):
-    train, test = _load(dataset)
-    rng = np.random.RandomState(seed)
-    reference = test.images[rng.permutation(len(test.images))[:n]]
+    train, reference, labels, rng = _protocol(dataset, n, seed)
     n = len(reference)
-    labels = rng.choice(10, size=n)
     methods = []
 
     enhancer = None  # PAGER's default (exemplar AC for colour images)
@@ -79,8 +86,7 @@ def run(
     if enhancer_temperature is not None:
         given["temperature"] = enhancer_temperature
     if given:
-        channels = train.images.shape[3] if train.images.ndim == 4 else 1
-        enhancer = default_enhancer(channels).set_params(**given)
+        enhancer = default_enhancer(n_channels(train.images)).set_params(**given)
     pager = PAGER(
         core=GMMCoreGenerator(n_components=500, pca_variance=0.99, resolution=core_resolution),
         enhancer=enhancer,
