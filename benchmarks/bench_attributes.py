@@ -28,7 +28,6 @@ from sklearn.linear_model import LogisticRegression
 from benchmarks._harness import machine, markdown_table, n_channels
 from skpager import PAGER, AttributeGuidedGenerator, GMMCoreGenerator
 from skpager.datasets import load_cifar10, load_fashion_mnist
-from skpager.pager import default_enhancer
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -48,6 +47,14 @@ def satisfies(classes, query, groups):
         if value != 0:
             ok &= np.isin(classes, members) == (value > 0)
     return ok
+
+
+def _enhancer(channels):
+    """PAGER's default enhancer for ``channels``, fitted on fewer windows."""
+    enhancer = PAGER.default_stages(channels)["enhancer"]
+    if "max_windows" in enhancer.get_params():
+        enhancer.set_params(max_windows=10000)
+    return enhancer
 
 
 def main(argv=None):
@@ -76,7 +83,7 @@ def main(argv=None):
         PAGER(
             core=GMMCoreGenerator(n_components=100, pca_variance=0.95),
             # PAGER's default for the data's colour (exemplar windows for colour)
-            enhancer=default_enhancer(n_channels(train.images)).set_params(max_windows=10000),
+            enhancer=_enhancer(n_channels(train.images)),
         ),
         n_clusters=8,
         random_state=0,

@@ -31,11 +31,9 @@ from sklearn.mixture import GaussianMixture
 
 from benchmarks._harness import machine, markdown_table, measure_rss, n_channels
 from skpager import PAGER, GMMCoreGenerator, QualityBooster, ResolutionEnhancer
-from skpager._grid import image_grid, save_png
-from skpager._image import crop_images, pad_images, resize
 from skpager.datasets import load_cifar10, load_fashion_mnist
+from skpager.image import crop_images, image_grid, pad_images, resize, save_png
 from skpager.metrics import frechet_distance
-from skpager.pager import default_enhancer
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -191,7 +189,7 @@ def part_gen(args):
     labels = np.random.RandomState(1).choice(10, size=args.n_samples)
     enhancer = None  # PAGER's default (exemplar AC for colour images)
     if args.no_edge_mask:
-        enhancer = default_enhancer(n_channels(X)).set_params(edge_mask=False)
+        enhancer = PAGER.default_stages(n_channels(X))["enhancer"].set_params(edge_mask=False)
     pager = PAGER(core=core, enhancer=enhancer, random_state=0, n_jobs=2, verbose=1)
     fit = {}
     with measure_rss(fit):

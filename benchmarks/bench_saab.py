@@ -17,8 +17,8 @@ from sklearn.decomposition import PCA
 
 from benchmarks._harness import machine, markdown_table, measure
 from skpager import SaabTransformer
-from skpager._image import pad_images
 from skpager.datasets import load_fashion_mnist
+from skpager.image import pad_images
 
 
 def _median(records, key):

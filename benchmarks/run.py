@@ -20,8 +20,8 @@ Run::
     python -m benchmarks                          # N = 10,000 (Fashion-MNIST test set)
     python -m benchmarks --dataset cifar10        # 1,000 reference images there
     python -m benchmarks --dataset cifar10 --core-resolution 8
-    python -m benchmarks --dataset cifar10 --exemplars 0   # the paper's enhancer
-    python -m benchmarks --dataset cifar10 --exemplars 5000 --grid docs/x.png
+    python -m benchmarks --dataset cifar10 --enhancer paper   # the paper's enhancer
+    python -m benchmarks --dataset cifar10 --grid docs/x.png
 
 Needs the optional FID extra (see skpager.metrics.fid_score).  Inception runs
 at about 8.7 images/s on the 2-core development machine: budget ~19 minutes
@@ -35,11 +35,10 @@ import numpy as np
 
 from benchmarks._harness import CopyCheck, machine, markdown_table, measure_rss, n_channels
 from benchmarks.bench_pager import SHARED, _baseline
-from skpager import PAGER, GMMCoreGenerator
+from skpager import PAGER, ExemplarEnhancer, GMMCoreGenerator, ResolutionEnhancer
 from skpager.datasets import load_cifar10, load_fashion_mnist
 from skpager.image import image_grid, save_png
 from skpager.metrics import frechet_distance, inception_features, precision_recall
-from skpager.pager import default_enhancer
 
 
 def _load(name):
@@ -59,37 +58,35 @@ def _protocol(dataset, n, seed=0):
     return train, reference, rng.choice(10, size=len(reference)), rng
 
 
+def _enhancer(name, channels, temperature):
+    """The enhancer template of a run: PAGER's default for the data's colour,
+    or one of the two classes by name, with the given temperature where the
+    class has one."""
+    if name == "default":
+        enhancer = PAGER.default_stages(channels)["enhancer"]
+    else:
+        enhancer = {"paper": ResolutionEnhancer, "exemplar": ExemplarEnhancer}[name]()
+    if temperature is not None and "temperature" in enhancer.get_params():
+        enhancer.set_params(temperature=temperature)
+    return enhancer
+
+
 def run(
     dataset,
     n,
     seed=0,
+    enhancer="default",
     enhancer_temperature=None,
     core_resolution=None,
-    exemplars=None,
-    exemplar_components=None,
-    exemplar_split=None,
     grid=None,
 ):
     train, reference, labels, rng = _protocol(dataset, n, seed)
     n = len(reference)
     methods = []
-
-    enhancer = None  # PAGER's default (exemplar AC for colour images)
-    given = {
-        "exemplars": exemplars,
-        "exemplar_components": exemplar_components,
-        "exemplar_split": exemplar_split,
-    }
-    given = {k: v for k, v in given.items() if v is not None}
-    if given.get("exemplar_components") == 0:  # the command line's "store the pixels"
-        given["exemplar_components"] = None
-    if enhancer_temperature is not None:
-        given["temperature"] = enhancer_temperature
-    if given:
-        enhancer = default_enhancer(n_channels(train.images)).set_params(**given)
+    template = _enhancer(enhancer, n_channels(train.images), enhancer_temperature)
     pager = PAGER(
         core=GMMCoreGenerator(n_components=500, pca_variance=0.99, resolution=core_resolution),
-        enhancer=enhancer,
+        enhancer=template,
         random_state=seed,
         n_jobs=2,
     )
@@ -99,15 +96,8 @@ def run(
     t0 = time.perf_counter()
     samples = pager.sample(n, y=labels)
     sample_s = time.perf_counter() - t0
-    first = pager.enhancers_[0]
-    t, r = first.temperature, pager.core_.resolution
-    stored = f", {first.exemplars} exemplars" if first.exemplars else ""
-    if first.exemplars and first.exemplar_components:
-        stored += f" on {first.exemplar_components} axes"
-    if first.exemplars and first.exemplar_split > 1:
-        stored += f", {first.exemplar_split}x{first.exemplar_split} windows each"
-        stored += " (same position)" if first.exemplar_position else " (any position)"
-    name = f"PAGER ({r}x{r} core, 500 components per class, enhancer temperature {t}{stored})"
+    r = pager.core_.resolution
+    name = f"PAGER ({r}x{r} core, 500 components per class, {pager.enhancers_[0]!r})"
     if grid is not None:  # the first ten samples of every class, one class per row
         first = [np.flatnonzero(labels == c)[:10] for c in range(10)]
         save_png(grid, image_grid(samples[np.concatenate(first)], 10, scale=3))
@@ -175,25 +165,11 @@ def main(argv=None):
         help="side of the core images (default: PAGER's, 16 grey / 4 colour)",
     )
     parser.add_argument(
-        "--exemplars",
-        type=int,
-        default=None,
-        help="ResolutionEnhancer(exemplars=...): stored images for exemplar AC "
-        "(default: PAGER's, 10000 for colour, 0 for grey)",
-    )
-    parser.add_argument(
-        "--exemplar-components",
-        type=int,
-        default=None,
-        help="ResolutionEnhancer(exemplar_components=...): principal axes of the store "
-        "(default: PAGER's, 128 for colour; 0 stores the pixels)",
-    )
-    parser.add_argument(
-        "--exemplar-split",
-        type=int,
-        default=None,
-        help="ResolutionEnhancer(exemplar_split=...): windows per side of the store "
-        "(default: PAGER's, 2 for colour)",
+        "--enhancer",
+        choices=["default", "paper", "exemplar"],
+        default="default",
+        help="PAGER's default for the data's colour, the paper's ResolutionEnhancer, "
+        "or ExemplarEnhancer (default: default)",
     )
     parser.add_argument("--grid", default=None, help="PNG file for a grid of PAGER's samples")
     args = parser.parse_args(argv)
@@ -205,9 +181,7 @@ def main(argv=None):
             n,
             enhancer_temperature=args.enhancer_temperature,
             core_resolution=args.core_resolution,
-            exemplars=args.exemplars,
-            exemplar_components=args.exemplar_components,
-            exemplar_split=args.exemplar_split,
+            enhancer=args.enhancer,
             grid=args.grid,
         )
 

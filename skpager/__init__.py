@@ -6,18 +6,20 @@ mixtures, and locally linear embedding, stage by stage from low to high
 resolution.
 """
 
-from .attribute import AttributeGuidedGenerator
-from .booster import QualityBooster
-from .core import GMMCoreGenerator
-from .enhancer import ResolutionEnhancer
-from .pager import PAGER
-from .saab import SaabTransformer
+from ._attribute import AttributeGuidedGenerator
+from ._booster import QualityBooster
+from ._core import GMMCoreGenerator
+from ._enhancer import ResolutionEnhancer
+from ._exemplar import ExemplarEnhancer
+from ._pager import PAGER
+from ._saab import SaabTransformer
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
     "PAGER",
     "AttributeGuidedGenerator",
+    "ExemplarEnhancer",
     "GMMCoreGenerator",
     "QualityBooster",
     "ResolutionEnhancer",

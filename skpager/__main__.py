@@ -93,8 +93,8 @@ def _load_path(path):
 def _fit(args, verbose=1, output=None):
     import joblib
 
-    from .core import GMMCoreGenerator
-    from .pager import PAGER
+    from ._core import GMMCoreGenerator
+    from ._pager import PAGER
 
     t0 = time.perf_counter()
     images, labels, names = _load_dataset(args.dataset, args.n_train, args.seed)
@@ -141,7 +141,7 @@ def _read_model(path):
         bundle = joblib.load(path)
     except Exception as exc:  # noqa: BLE001 - any unpickling failure is the user's file
         raise UserError(f"cannot read {path} as an skpager model ({type(exc).__name__}).") from exc
-    from .pager import PAGER
+    from ._pager import PAGER
 
     if not isinstance(bundle, dict) or not isinstance(bundle.get("model"), PAGER):
         raise UserError(

@@ -1,4 +1,4 @@
-"""Canny edge masks for a batch of images, in one OpenCV call."""
+"""Canny edge masks for a batch of images, in one OpenCV call, image by image."""
 
 import cv2
 import numpy as np
@@ -9,10 +9,14 @@ _LUMA = np.array([0.299, 0.587, 0.114])
 def edge_mask(images, thresholds=(50, 150), dilation=1):
     """Binary mask of the Canny edges of ``(n, h, w, C)`` images in [0, 1].
 
-    Colour images are reduced to luma (RGB weights).  The batch is tiled into
-    one tall image, each tile framed by ``1 + dilation`` replicated border
-    pixels so that neither the Sobel filter nor the dilation sees a neighbour
-    tile, and OpenCV runs Canny and the dilation once, in C.
+    Colour images are reduced to luma (RGB weights).  Each image's mask
+    depends on that image only: the batch is tiled into one tall mosaic, each
+    tile framed by ``1 + dilation`` replicated border pixels; the Sobel
+    derivatives are taken on the mosaic (a 3x3 filter reads only its own
+    tile's frame) and then set to zero on the frames, so that Canny's
+    hysteresis, which follows chains of pixels above the low threshold,
+    cannot cross from one tile to the next, nor can the dilation.  OpenCV
+    runs the Sobel filter, Canny and the dilation once each, in C.
 
     Parameters
     ----------
@@ -33,7 +37,14 @@ def edge_mask(images, thresholds=(50, 150), dilation=1):
     pad = 1 + dilation
     tiles = np.pad(grey, ((0, 0), (pad, pad), (pad, pad)), mode="edge")
     mosaic = tiles.reshape(n * (h + 2 * pad), w + 2 * pad)
-    edges = cv2.Canny(mosaic, float(thresholds[0]), float(thresholds[1]))
+    dx = cv2.Sobel(mosaic, cv2.CV_16S, 1, 0, ksize=3, borderType=cv2.BORDER_REPLICATE)
+    dy = cv2.Sobel(mosaic, cv2.CV_16S, 0, 1, ksize=3, borderType=cv2.BORDER_REPLICATE)
+    frame = np.ones((n, h + 2 * pad, w + 2 * pad), dtype=bool)
+    frame[:, pad : pad + h, pad : pad + w] = False
+    frame = frame.reshape(mosaic.shape)
+    dx[frame] = 0
+    dy[frame] = 0
+    edges = cv2.Canny(dx, dy, float(thresholds[0]), float(thresholds[1]))
     if dilation > 0:
         kernel = np.ones((2 * dilation + 1, 2 * dilation + 1), np.uint8)
         edges = cv2.dilate(edges, kernel)

@@ -26,6 +26,8 @@ __all__ = [
     "pad_images",
     "crop_images",
     "resize",
+    "to_windows",
+    "from_windows",
 ]
 
 # OpenCV 5 accepts at most 128 channels per resize call (OpenCV 4: 512).
@@ -284,3 +286,21 @@ def _resize_once(images, height, width, flag):
         res = cv2.resize(chunk, (width, height), interpolation=flag)  # cv2 takes (w, h)
         out[:, :, start : start + chunk.shape[2]] = res.reshape(height, width, -1)
     return out.reshape(height, width, n, c).transpose(2, 0, 1, 3)
+
+
+def to_windows(images, wh, ww):
+    """``(n, H, W, C)`` -> ``(n * H/wh * W/ww, wh * ww * C)`` non-overlapping windows.
+
+    The windows of one image are consecutive rows, in row-major order of
+    their positions.
+    """
+    n, h, w, c = images.shape
+    blocks = images.reshape(n, h // wh, wh, w // ww, ww, c).transpose(0, 1, 3, 2, 4, 5)
+    return blocks.reshape(-1, wh * ww * c)
+
+
+def from_windows(windows, shape, wh, ww):
+    """Inverse of :func:`to_windows`: windows back to ``shape = (n, H, W, C)`` images."""
+    n, h, w, c = shape
+    blocks = windows.reshape(n, h // wh, w // ww, wh, ww, c).transpose(0, 1, 3, 2, 4, 5)
+    return blocks.reshape(shape)

@@ -67,5 +67,17 @@ def mixture_sample(gmm, n_samples, rng, temperature=1.0, components=None):
 
 
 def mixture_n_parameters(gmm):
-    """Number of free parameters of a fitted mixture (weights, means, covariances)."""
-    return int(gmm._n_parameters())
+    """Number of free parameters of a fitted mixture (weights, means, covariances).
+
+    Counted from the fitted arrays' shapes: ``K - 1`` weights, ``K * d``
+    means, and per covariance type ``K * d * (d + 1) / 2`` (full),
+    ``d * (d + 1) / 2`` (tied), ``K * d`` (diag) or ``K`` (spherical).
+    """
+    k, d = gmm.means_.shape
+    covariance = {
+        "full": k * d * (d + 1) // 2,
+        "tied": d * (d + 1) // 2,
+        "diag": k * d,
+        "spherical": k,
+    }[gmm.covariance_type]
+    return int(k - 1 + k * d + covariance)

@@ -5,10 +5,14 @@ import pickle
 import joblib
 import numpy as np
 import pytest
+from sklearn.base import BaseEstimator
+from sklearn.linear_model import Ridge
 from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer
 
-from skpager import PAGER, GMMCoreGenerator, QualityBooster, ResolutionEnhancer
-from skpager._image import resize
+from skpager import PAGER, ExemplarEnhancer, GMMCoreGenerator, QualityBooster, ResolutionEnhancer
+from skpager._image import pad_images, resize
 from skpager.datasets import load_demo
 
 
@@ -99,34 +103,24 @@ def test_colour_cascade_from_a_4x4_core():
     assert pager.super_resolve(resize(colour[:2], 8)).shape == (2, 32, 32, 3)
 
 
-def test_default_enhancer_uses_exemplars_for_colour_only():
+def test_default_stages_by_colour():
     grey = resize(load_demo().images[:60], 8)
     colour = np.concatenate([grey, grey * 0.5, grey**2], axis=3)
     params = {"core": GMMCoreGenerator(n_components=2, resolution=4), "booster": "drop"}
     colour_pager = PAGER(random_state=0, **params).fit(colour)
     grey_pager = PAGER(random_state=0, **params).fit(grey)
     (ex,) = colour_pager.enhancers_
-    assert (ex.exemplars, ex.exemplar_components, ex.exemplar_split) == (10000, 128, 2)
-    # the copied AC is added whole: no edge mask, no sub-window levels after it
-    assert (ex.edge_mask, ex.min_window) == (False, None)
-    assert len(ex.levels_) == 1
+    assert isinstance(ex, ExemplarEnhancer)
+    assert (ex.n_exemplars, ex.n_ac_components, ex.window_split) == (10000, 128, 2)
     # all 60 images stored (fewer than 10,000), four 4x4 windows each, on their 48 pixels' axes
-    assert ex.levels_[0].exemplar_ac.shape == (240, 48)
-    assert grey_pager.enhancers_[0].exemplars == 0
-    assert grey_pager.enhancers_[0].levels_[0].exemplar_ac is None
+    assert ex.ac_.shape == (240, 48)
+    assert type(grey_pager.enhancers_[0]) is ResolutionEnhancer
     assert colour_pager.sample(2).shape == (2, 8, 8, 3)
-    # super-resolution uses the mixture mean unless asked to copy stored ACs
-    low = resize(colour[:5], 4)
-    mean_sr = colour_pager.super_resolve(low)
-    copied = colour_pager.super_resolve(low, exemplars=True)
-    assert not np.allclose(mean_sr, copied)
-    no_store = pickle.loads(pickle.dumps(colour_pager))
-    no_store.enhancers_[0].levels_[0].exemplar_ac = None
-    np.testing.assert_allclose(no_store.super_resolve(low), mean_sr)
-    np.testing.assert_allclose(no_store.super_resolve(low, exemplars=True), mean_sr)
     # an explicit template is taken as given
     plain = PAGER(enhancer=ResolutionEnhancer(), random_state=0, **params).fit(colour)
-    assert plain.enhancers_[0].exemplars == 0
+    assert type(plain.enhancers_[0]) is ResolutionEnhancer
+    stages = PAGER.default_stages(3)
+    assert isinstance(stages["enhancer"], ExemplarEnhancer) and stages["booster"].calibrate
 
 
 def test_samples_copy_exemplars_of_their_class(monkeypatch):
@@ -135,48 +129,104 @@ def test_samples_copy_exemplars_of_their_class(monkeypatch):
     colour = np.concatenate([grey, grey * 0.5, grey**2], axis=3)
     params = {"core": GMMCoreGenerator(n_components=2, resolution=4), "booster": "drop"}
     pager = PAGER(random_state=0, **params).fit(colour, y)
-    level = pager.enhancers_[0].levels_[0]
-    np.testing.assert_array_equal(level.exemplar_labels, np.repeat(y, 4))  # 2x2 windows each
+    (enhancer,) = pager.enhancers_
+    np.testing.assert_array_equal(enhancer.labels_, np.repeat(y[pager.store_order_], 4))
     seen = []
-    copy = type(level).exemplar_windows
+    transform = ExemplarEnhancer.transform
 
-    def spy(self, windows, labels=None):
+    def spy(self, X, *, labels=None, temperature=None, random_state=None):
         seen.append(labels)
-        return copy(self, windows, labels)
+        return transform(
+            self, X, labels=labels, temperature=temperature, random_state=random_state
+        )
 
-    monkeypatch.setattr(type(level), "exemplar_windows", spy)
+    monkeypatch.setattr(ExemplarEnhancer, "transform", spy)
     pager.sample(6, y=3)
     np.testing.assert_array_equal(seen[-1], np.full(6, 3))
     pager.sample(50)  # classes drawn by the core, passed on to the enhancer
     assert seen[-1].shape == (50,) and np.isin(seen[-1], y).all()
-    pager.super_resolve(resize(colour[:4], 4), y=y[:4], exemplars=True)
+    pager.super_resolve(resize(colour[:4], 4), y=y[:4])
     np.testing.assert_array_equal(seen[-1], y[:4])
     with pytest.raises(ValueError, match="one label per image"):
-        pager.super_resolve(resize(colour[:4], 4), y=y[:3], exemplars=True)
+        pager.super_resolve(resize(colour[:4], 4), y=y[:3])
     # fitted without labels: the store has none and samples search all of it
     unlabelled = PAGER(random_state=0, **params).fit(colour)
-    assert unlabelled.enhancers_[0].levels_[0].exemplar_labels is None
+    assert unlabelled.enhancers_[0].labels_ is None
 
 
-def test_every_octave_stores_the_same_exemplar_images():
+def test_every_octave_stores_the_images_pager_chose():
     demo = load_demo()
     grey, y = resize(demo.images[:120], 16), demo.target[:120]
     colour = np.concatenate([grey, grey * 0.5, grey**2], axis=3)
-    enhancer = ResolutionEnhancer(n_dc_components=3, min_window=None, exemplars=30)
     pager = PAGER(
         core=GMMCoreGenerator(n_components=2, resolution=4),
-        enhancer=enhancer,
-        booster="drop",
+        enhancer=ExemplarEnhancer(n_exemplars=30, window_split=1, n_ac_components=None),
+        booster=QualityBooster(n_clusters=3, patch_size=4),
+        max_booster_images=40,
         random_state=0,
     ).fit(colour, y)
     assert len(pager.enhancers_) == 2  # 4 -> 8 -> 16, each with its own random_state
-    keep = np.linspace(0, 119, 30).round().astype(int)
+    keep = pager.store_order_[:30]
+    assert sorted(pager.store_order_) == list(range(120))
     for enhancer, side in zip(pager.enhancers_, (8, 16), strict=True):
-        level = enhancer.levels_[0]
-        np.testing.assert_array_equal(level.exemplar_labels, y[keep])
+        np.testing.assert_array_equal(enhancer.stored_images_, keep)
+        np.testing.assert_array_equal(enhancer.labels_, y[keep])
         high = colour[keep] if side == 16 else resize(colour[keep], 8)
         ac = high - resize(resize(colour[keep], side // 2), side)
-        np.testing.assert_allclose(level.exemplar_ac, ac.reshape(30, -1), atol=1e-5)
+        np.testing.assert_allclose(enhancer.ac_, ac.reshape(30, -1), atol=1e-5)
+
+
+class LanczosRidgeOctave(BaseEstimator):
+    """A user-written octave: Lanczos DC plus a ridge regression of the AC on it.
+
+    Follows the stage contract with no skpager code: fit(X_low, y_high) and
+    transform(X_low), images as (n, h, w, C).
+    """
+
+    def __init__(self, alpha=1.0):
+        self.alpha = alpha
+
+    def fit(self, X, y):
+        X, y = np.asarray(X), np.asarray(y)
+        self.side_ = 2 * X.shape[1]
+        dc = resize(X, self.side_)
+        self.ridge_ = Ridge(alpha=self.alpha).fit(
+            dc.reshape(len(X), -1), (y - dc).reshape(len(X), -1)
+        )
+        return self
+
+    def transform(self, X):
+        dc = resize(np.asarray(X), self.side_)
+        ac = self.ridge_.predict(dc.reshape(len(dc), -1)).reshape(dc.shape)
+        return dc + ac
+
+
+def test_user_written_octave_and_booster_pipeline(demo):
+    X, y, X_test, _ = demo
+    booster = make_pipeline(FunctionTransformer(lambda a: a))  # a plain sklearn Pipeline
+    pager = PAGER(
+        core=GMMCoreGenerator(n_components=3, resolution=8, pca_variance=0.9),
+        enhancer=LanczosRidgeOctave(alpha=10.0),
+        booster=booster,
+        random_state=0,
+    ).fit(X[:400], y[:400])
+    assert [type(e) for e in pager.enhancers_] == [LanczosRidgeOctave, LanczosRidgeOctave]
+    samples = pager.sample(5, y=2)
+    assert samples.shape == (5, 28, 28, 1) and np.isfinite(samples).all()
+    assert pager.super_resolve(resize(X_test[:3], 14)).shape == (3, 28, 28, 1)
+    # the score of an octave without a likelihood is the core's alone
+    assert np.isclose(pager.score(X_test, None), pager.core_.score(pad_images(X_test, 32, 32)))
+
+
+def test_core_without_return_labels(demo):
+    X, _, _, _ = demo
+
+    class PlainCore(GMMCoreGenerator):
+        def sample(self, n_samples=1, y=None, random_state=None):
+            return super().sample(n_samples, y, random_state)
+
+    pager = small_pager(core=PlainCore(n_components=2, resolution=8), booster="drop")
+    assert pager.fit(X[:200]).sample(3).shape == (3, 28, 28, 1)
 
 
 def test_nested_params_in_gridsearch(demo):
@@ -212,9 +262,13 @@ def test_output_resolution_and_2d_layout(demo):
     "X, params, match",
     [
         (np.zeros((10, 28, 20)), {}, "square"),
-        (np.zeros((10, 28 * 28)), {}, "needs images"),
+        (np.zeros((10, 28 * 28)), {"image_shape": (28, 14, 2)}, "square"),
         (np.zeros((10, 16, 16)), {"output_resolution": 32}, "larger than the training"),
-        (np.zeros((10, 8, 8)), {}, "core resolution 16 is larger"),
+        (
+            np.zeros((10, 8, 8)),
+            {"core": GMMCoreGenerator(resolution=16)},
+            "resolution 16 is larger",
+        ),
     ],
 )
 def test_bad_input(X, params, match):

@@ -6,17 +6,18 @@ from numbers import Integral, Real
 import numpy as np
 from scipy.special import logsumexp
 from sklearn import config_context
-from sklearn.base import BaseEstimator, DensityMixin, _fit_context
+from sklearn.base import BaseEstimator, DensityMixin
 from sklearn.decomposition import PCA
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
+from ._compat import Interval, StrOptions, _fit_context
 from ._image import resize, to_images, to_layout, validate_images
 from ._mixture import fit_mixture, mixture_n_parameters, mixture_sample
-from .saab import saab_for_shape
+from ._saab import saab_for_shape
+from ._utils import draw_seed
 
 __all__ = ["GMMCoreGenerator"]
 
@@ -83,15 +84,12 @@ class GMMCoreGenerator(DensityMixin, BaseEstimator):
         variance before the mixture (the authors' code used 0.85); 1.0 keeps
         every direction (a per-class rotation to decorrelated axes).  None
         models the Saab features directly.  With diagonal covariances the
-        basis matters: on Fashion-MNIST 16x16 cores, 0.99 gave samples far
-        closer to the test set than the Saab basis or 0.85 (see
-        ``docs/benchmarks.md``).
+        basis matters (measured effects: :doc:`results page </benchmarks>`).
     temperature : float, default=1.0
         Covariance scale when sampling (0 samples the component means).  1.0
         samples the fitted model; the authors used 0.3-0.5, which trades
-        diversity for cleaner images.  The default is the fitted model because
-        it is the only value whose samples follow the likelihood that
-        :meth:`score` reports; ``docs/benchmarks.md`` gives measured effects.
+        diversity for cleaner images.  1.0 is the only value whose samples
+        follow the likelihood that :meth:`score` reports.
     image_shape : tuple of int, default=None
         ``(H, W)`` or ``(H, W, C)`` of the rows of 2-D ``X``; set from n-D input.
         None reads a row as a 1x1 image with ``n_features`` channels.
@@ -161,6 +159,7 @@ class GMMCoreGenerator(DensityMixin, BaseEstimator):
     def __init__(
         self,
         resolution=None,
+        *,
         n_components=500,
         covariance_type="diag",
         pca_variance=None,
@@ -271,7 +270,7 @@ class GMMCoreGenerator(DensityMixin, BaseEstimator):
         features = self.saab_.fit_transform(images)
 
         rng = check_random_state(self.random_state)
-        seeds = rng.randint(np.iinfo(np.int32).max, size=len(counts))
+        seeds = draw_seed(rng, size=len(counts))
         n_comp = []
         for c, count in enumerate(counts):
             n_comp.append(min(self.n_components, int(count)))
@@ -320,7 +319,7 @@ class GMMCoreGenerator(DensityMixin, BaseEstimator):
             )
         return np.searchsorted(self.classes_, y)
 
-    def sample(self, n_samples=1, y=None, random_state=None):
+    def sample(self, n_samples=1, y=None, random_state=None, *, return_labels=False):
         """Generate core images.
 
         Parameters
@@ -333,6 +332,9 @@ class GMMCoreGenerator(DensityMixin, BaseEstimator):
         random_state : int, RandomState instance or None, default=None
             Seed for this call; None falls back to the estimator's ``random_state``
             (so a fixed seed gives the same images at every call).
+        return_labels : bool, default=False
+            Also return the class of every image (the part of the stage
+            contract through which :class:`PAGER` learns the drawn classes).
 
         Returns
         -------
@@ -340,16 +342,22 @@ class GMMCoreGenerator(DensityMixin, BaseEstimator):
             ``(n_samples, r, r, C)`` (or ``(n_samples, r, r)`` for grey images
             fitted as ``(n, H, W)``) when fitted on n-D images, else
             ``(n_samples, r*r*C)``; floats clipped to [0, 1].  The order is random.
+        labels : ndarray of shape (n_samples,) or None
+            Only with ``return_labels=True``: the class of every image (None
+            when fitted without labels).
         """
         check_is_fitted(self)
         rng = check_random_state(self.random_state if random_state is None else random_state)
-        images, _ = self._sample(n_samples, y, rng)
-        return to_layout(images, self._nd_shape)
+        images, classes = self._sample(n_samples, y, rng)
+        images = to_layout(images, self._nd_shape)
+        if not return_labels:
+            return images
+        return images, (None if self.classes_ is None else self.classes_[classes])
 
     def _sample(self, n_samples, y, rng):
         """``(n_samples, r, r, C)`` images and the index (into ``models_``) of
         every image's class."""
-        if not isinstance(n_samples, Integral) or n_samples < 1:
+        if isinstance(n_samples, bool) or not isinstance(n_samples, Integral) or n_samples < 1:
             raise ValueError(f"n_samples must be a positive integer; got {n_samples!r}.")
         classes = self._class_indices(y, n_samples, rng)
         features = np.empty((n_samples, self.saab_._n_features_out))

@@ -4,20 +4,30 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn import config_context
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.cluster import MiniBatchKMeans
 from sklearn.neighbors import NearestNeighbors
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
 from ._basis import from_coords, pca_basis, to_coords
+from ._compat import Interval, _fit_context
 from ._edges import edge_mask
-from ._image import check_target_images, to_images, to_layout, validate_images
-from .enhancer import from_windows, to_windows
+from ._image import (
+    check_target_images,
+    from_windows,
+    to_images,
+    to_layout,
+    to_windows,
+    validate_images,
+)
+from ._utils import draw_seed
 
 __all__ = ["QualityBooster"]
+
+# Mini-batch size of the patch k-means.
+_KMEANS_BATCH = 4096
 
 
 def lle_weights(x, neighbours, reg):
@@ -84,10 +94,7 @@ class QualityBooster(TransformerMixin, BaseEstimator):
         Patches and residuals are stored as float32 coefficients on their own
         principal axes (fitted on the k-means subset), keeping this fraction of
         their variance; neighbours are searched in those coordinates.  None
-        stores the raw patches.  Measured (``docs/benchmarks.md``): on
-        CIFAR-10 8x8x3 patches 0.99 keeps 41 patch and 106 residual
-        coordinates of 192 (2.6x smaller, -0.02 dB); on Fashion-MNIST 28 and
-        56 of 64 (1.5x smaller, -0.06 dB); 0.95 costs 0.4 dB there.
+        stores the raw patches.
     reg : float, default=1e-3
         LLE ridge, relative to the trace of the local Gram matrix.
     calibrate : bool, default=False
@@ -96,15 +103,11 @@ class QualityBooster(TransformerMixin, BaseEstimator):
         (leave-one-out: a patch never serves as its own neighbour) to their
         true residual, so a cluster whose borrowed residuals do not predict
         the truth adds less of them; clusters with fewer than 10 stored
-        patches use the gain pooled over all clusters.  This is the choice for
-        super-resolution measured by PSNR (Fashion-MNIST 16->32: +0.44 dB;
-        CIFAR-10 8->16: +1.0 dB, where the gains are ~0.1).  False (the
-        paper's booster) adds the LLE residual at gain 1: the borrowed texture
-        costs PSNR but is what sample quality needs over the paper's enhancer
-        (FID of PAGER samples with calibrated boosters: 120 vs 111 on
-        Fashion-MNIST).  Over exemplar AC, which carries real texture, it is
-        the other way round (CIFAR-10: 112 calibrated vs 142), so PAGER's
-        colour default calibrates; ``docs/benchmarks.md``.
+        patches use the gain pooled over all clusters.  This raises PSNR (the
+        conditional mean is what PSNR rewards).  False (the paper's booster)
+        adds the LLE residual at gain 1: borrowed texture, which costs PSNR
+        but which generated samples may need.  Measured effects of both are
+        on the :doc:`results page </benchmarks>`.
     edge_mask : bool, default=True
         Multiply the residual by the Canny edge mask of the input.
     canny_thresholds : tuple of float, default=(50, 150)
@@ -189,6 +192,7 @@ class QualityBooster(TransformerMixin, BaseEstimator):
     def __init__(
         self,
         patch_size=8,
+        *,
         n_clusters=100,
         n_neighbors=2,
         max_patches_per_cluster=500,
@@ -288,8 +292,8 @@ class QualityBooster(TransformerMixin, BaseEstimator):
         with config_context(array_api_dispatch=False):
             self.kmeans_ = MiniBatchKMeans(
                 n_clusters=n_clusters,
-                random_state=rng.randint(np.iinfo(np.int32).max),
-                batch_size=4096,
+                random_state=draw_seed(rng),
+                batch_size=_KMEANS_BATCH,
                 n_init=3,
             ).fit(feats[subset])
             labels = self.kmeans_.predict(feats)

@@ -4,14 +4,16 @@ import warnings
 from numbers import Integral
 
 import numpy as np
-from sklearn.base import BaseEstimator, _fit_context, clone
+from sklearn.base import BaseEstimator, clone
 from sklearn.cluster import KMeans
+from sklearn.metrics import pairwise_distances_argmin
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
-from .pager import PAGER
+from ._compat import HasMethods, Interval, _fit_context
+from ._pager import PAGER
+from ._utils import draw_seed
 
 __all__ = ["AttributeGuidedGenerator"]
 
@@ -84,7 +86,13 @@ class AttributeGuidedGenerator(BaseEstimator):
     }
 
     def __init__(
-        self, estimator=None, n_clusters=10, min_cluster_size=2, random_state=None, n_jobs=None
+        self,
+        estimator=None,
+        *,
+        n_clusters=10,
+        min_cluster_size=2,
+        random_state=None,
+        n_jobs=None,
     ):
         self.estimator = estimator
         self.n_clusters = n_clusters
@@ -124,7 +132,7 @@ class AttributeGuidedGenerator(BaseEstimator):
         rng = check_random_state(self.random_state)
         distinct = len(np.unique(A, axis=0))
         k = min(self.n_clusters, distinct)
-        kmeans = KMeans(n_clusters=k, n_init=10, random_state=rng.randint(2**31 - 1)).fit(A)
+        kmeans = KMeans(n_clusters=k, n_init=10, random_state=draw_seed(rng)).fit(A)
         labels = kmeans.labels_
         centres = kmeans.cluster_centers_
         labels, centres = self._merge_small(labels, centres)
@@ -136,7 +144,7 @@ class AttributeGuidedGenerator(BaseEstimator):
         self.n_attributes_ = A.shape[1]
         template = PAGER() if self.estimator is None else self.estimator
         X = np.asarray(X)
-        seeds = rng.randint(np.iinfo(np.int32).max, size=len(centres))
+        seeds = draw_seed(rng, size=len(centres))
         self.estimators_ = Parallel(n_jobs=self.n_jobs)(
             delayed(_fit_one)(clone(template), X[labels == c], seeds[c])
             for c in range(len(centres))
@@ -160,8 +168,7 @@ class AttributeGuidedGenerator(BaseEstimator):
             UserWarning,
             stacklevel=3,
         )
-        dist = ((centres[:, None, :] - centres[None, keep, :]) ** 2).sum(axis=2)
-        target = keep[np.argmin(dist, axis=1)]
+        target = keep[pairwise_distances_argmin(centres, centres[keep])]
         new_index = {old: new for new, old in enumerate(keep)}
         return np.array([new_index[t] for t in target])[labels], centres[keep]
 

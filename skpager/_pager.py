@@ -1,14 +1,19 @@
 """PAGER: core generator + cascade of resolution enhancers and quality boosters."""
 
+import inspect
 import time
 from numbers import Integral
 
 import numpy as np
-from sklearn.base import BaseEstimator, _fit_context, clone
+from sklearn.base import BaseEstimator, clone
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._booster import QualityBooster
+from ._compat import HasMethods, Interval, StrOptions, _fit_context
+from ._core import GMMCoreGenerator
+from ._enhancer import ResolutionEnhancer
+from ._exemplar import ExemplarEnhancer
 from ._image import (
     as_flat_images,
     crop_images,
@@ -18,132 +23,98 @@ from ._image import (
     to_images,
     to_layout,
 )
-from .booster import QualityBooster
-from .core import GMMCoreGenerator
-from .enhancer import ResolutionEnhancer
+from ._utils import check_labels, draw_seed
 
 __all__ = ["PAGER"]
 
 
-def default_enhancer(n_channels):
-    """PAGER's enhancer template when ``enhancer=None``.
-
-    The paper's :class:`ResolutionEnhancer` for grey images; for colour
-    images exemplar AC of 2x2 windows on principal axes (``exemplars=10000,
-    exemplar_components=128, exemplar_split=2``), added whole: no edge mask
-    and no sub-window refinement (``edge_mask=False, min_window=None``);
-    docs/benchmarks.md, "Exemplar windows".
-
-    Parameters
-    ----------
-    n_channels : int
-        Channels of the training images.
-
-    Returns
-    -------
-    enhancer : ResolutionEnhancer
-        An unfitted template.
-    """
-    if n_channels == 1:
-        return ResolutionEnhancer()
-    return ResolutionEnhancer(
-        exemplars=10000,
-        exemplar_components=128,
-        exemplar_split=2,
-        min_window=None,
-        edge_mask=False,
-    )
+def _accepts(method, name):
+    """Whether ``method`` takes a keyword argument called ``name`` (explicitly:
+    a ``**kwargs`` catch-all, as a Pipeline's ``transform`` has for metadata
+    routing, does not count)."""
+    try:
+        return name in inspect.signature(method).parameters
+    except (TypeError, ValueError):  # a callable without a signature
+        return False
 
 
-def default_booster(n_channels):
-    """PAGER's booster template when ``booster=None``.
-
-    The paper's :class:`QualityBooster` for grey images; for colour images
-    calibrated gains (``calibrate=True``).  Over the colour default's
-    exemplar AC, which already carries real texture, the paper's booster
-    pastes residuals that cost sample quality (CIFAR-10 FID 142 against 112
-    calibrated, 112 without a booster; docs/benchmarks.md, "FID ablation on
-    CIFAR-10"); calibration keeps the booster's PSNR gain for
-    :meth:`PAGER.super_resolve`.
-
-    Parameters
-    ----------
-    n_channels : int
-        Channels of the training images.
-
-    Returns
-    -------
-    booster : QualityBooster
-        An unfitted template.
-    """
-    if n_channels == 1:
-        return QualityBooster()
-    return QualityBooster(calibrate=True)
-
-
-def _seed(rng):
-    return int(rng.randint(np.iinfo(np.int32).max))
+def _stage_kwargs(method, **kwargs):
+    """The keyword arguments of the stage contract that ``method`` accepts
+    (None values are not passed)."""
+    return {k: v for k, v in kwargs.items() if v is not None and _accepts(method, k)}
 
 
 class PAGER(BaseEstimator):
     """Progressive image generation: a core generator and cascaded enhancers.
 
-    ``fit`` trains, from the same images, a :class:`GMMCoreGenerator` at the
-    core resolution ``r`` and, for every octave ``r -> 2r -> ... -> R``, a
-    :class:`ResolutionEnhancer` and a :class:`QualityBooster` (the booster on
-    the enhancer's own output).  ``sample`` draws core images and passes them
-    up the cascade; ``super_resolve`` passes given images up the cascade from
-    their resolution, with no retraining.
+    ``fit`` trains, from the same images, a core generator at the core
+    resolution ``r`` and, for every octave ``r -> 2r -> ... -> R``, an
+    enhancer and a booster (the booster on the enhancer's own output).
+    ``sample`` draws core images and passes them up the cascade;
+    ``super_resolve`` passes given images up the cascade from their
+    resolution, with no retraining.
 
     Sides that are not ``r * 2**j`` are zero-padded to the next such size for
     training and cropped back on output (28x28 MNIST-like images train at
     32x32 with a 16x16 core, as in the paper).
 
+    PAGER uses its stages through the public stage contract only (see the
+    :ref:`User Guide <stage-contract>`), so any estimator that follows it can
+    be a stage:
+
+    - the core: ``fit(X, y=None)`` and ``sample(n_samples, y=None,
+      random_state=None)``; with a ``return_labels=True`` keyword it also
+      returns the class of every drawn image, which the octaves then get;
+    - an octave (enhancer or booster): ``fit(X_low, y_high, **fit_params)``
+      and ``transform(X_low)``.  The keywords ``labels``, ``temperature``
+      and ``random_state`` of ``transform``, and ``labels`` and ``store`` of
+      ``fit``, are passed to the stages whose signature names them.
+
     Read more in the :ref:`User Guide <pager>`.
 
     Parameters
     ----------
-    core : GMMCoreGenerator, default=None
+    core : estimator, default=None
         Template of the core generator (cloned); None uses
-        ``GMMCoreGenerator(resolution=16 if grey else 4, pca_variance=0.99)``.
-        With ``resolution=None`` the same colour-dependent default applies.
-    enhancer : ResolutionEnhancer, default=None
-        Template cloned for every octave.  None uses ``ResolutionEnhancer()``
-        (the paper's enhancer) for grey images and, for colour images,
-        ``ResolutionEnhancer(exemplars=10000, exemplar_components=128,
-        exemplar_split=2, min_window=None, edge_mask=False)``: every 2x2
-        window of an octave's output copies the AC of a stored training
-        window, without which CIFAR-10 samples are blobs, and adds it
-        unmasked and unrefined (see ``docs/benchmarks.md``).
-    booster : QualityBooster, "drop" or None, default=None
+        ``GMMCoreGenerator(pca_variance=0.99)``.  A :class:`GMMCoreGenerator`
+        with ``resolution=None`` gets PAGER's default side: 16 for grey and 4
+        for colour images (at most the output side).
+    enhancer : estimator, default=None
+        Template cloned for every octave.  None uses the paper's
+        :class:`ResolutionEnhancer` for grey images and an
+        :class:`ExemplarEnhancer` for colour images (see
+        :meth:`default_stages`).
+    booster : estimator, "drop" or None, default=None
         Template cloned for every octave; None uses ``QualityBooster()``
         (the paper's booster) for grey images and
-        ``QualityBooster(calibrate=True)`` for colour images, whose exemplar
-        AC the paper's booster makes worse (CIFAR-10 FID 142 instead of 112
-        at N = 1,000; see ``docs/benchmarks.md``).  ``"drop"`` fits no
-        booster.
+        ``QualityBooster(calibrate=True)`` for colour images.  ``"drop"``
+        fits no booster.
     output_resolution : int, default=None
         Side of the generated images.  None keeps the training images' side;
         a smaller value trains on downsampled images.
     max_booster_images : int, default=10000
-        Images (random subset) whose enhanced versions train each booster.
-        A booster keeps at most ``n_clusters * max_patches_per_cluster``
-        patches, so more images mostly cost the time of enhancing them.
+        Images whose enhanced versions train each booster: the last of the
+        fit's order of preference (``store_order_``), so that they are not
+        among the images an exemplar store keeps.
+    image_shape : tuple of int, default=None
+        ``(H, W)`` or ``(H, W, C)`` of the rows of 2-D ``X``; set from n-D
+        input.  None reads a row of 2-D data as a 1x1 image with
+        ``n_features`` channels (PAGER is then its core alone).
     random_state : int, RandomState instance or None, default=None
         Seeds every module (each gets its own seed drawn from it) and the
         default sampling.
     n_jobs : int, default=None
-        Passed to every module.
+        Passed to every module that has the parameter.
     verbose : int, default=0
         Progress per stage.
 
     Attributes
     ----------
-    core_ : GMMCoreGenerator
+    core_ : estimator
         The fitted core.
-    enhancers_ : list of ResolutionEnhancer
+    enhancers_ : list of estimator
         One per octave, lowest resolution first.
-    boosters_ : list of QualityBooster or None
+    boosters_ : list of estimator or None
         One per octave (None entries when ``booster="drop"``).
     resolutions_ : list of int
         Working sides, from the core's to the padded output's.
@@ -151,14 +122,22 @@ class PAGER(BaseEstimator):
         ``(R, R, C)`` of the generated images (after cropping).
     padded_side_ : int
         Working side of the last stage (``R`` padded to ``r * 2**j``).
+    store_order_ : ndarray of int
+        The training images in the order of preference passed as ``store``
+        to every octave that takes it (exemplar stores keep the first ones;
+        the boosters train on the last ones).
     n_parameters_ : int
-        Learned parameters of all modules.
+        Learned parameters of the modules that report ``n_parameters_``.
     n_features_in_ : int
         Number of features seen during :meth:`fit`.
 
+    See Also
+    --------
+    AttributeGuidedGenerator : One PAGER per cluster of attribute vectors.
+
     Examples
     --------
-    >>> from skpager import PAGER, GMMCoreGenerator, ResolutionEnhancer, QualityBooster
+    >>> from skpager import PAGER, GMMCoreGenerator, ResolutionEnhancer
     >>> from skpager.datasets import load_demo
     >>> demo = load_demo()
     >>> pager = PAGER(
@@ -176,6 +155,7 @@ class PAGER(BaseEstimator):
         "booster": [HasMethods(["fit", "transform"]), StrOptions({"drop"}), None],
         "output_resolution": [Interval(Integral, 1, None, closed="left"), None],
         "max_booster_images": [Interval(Integral, 1, None, closed="left")],
+        "image_shape": [tuple, list, None],
         "random_state": ["random_state"],
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
@@ -184,10 +164,12 @@ class PAGER(BaseEstimator):
     def __init__(
         self,
         core=None,
+        *,
         enhancer=None,
         booster=None,
         output_resolution=None,
         max_booster_images=10000,
+        image_shape=None,
         random_state=None,
         n_jobs=None,
         verbose=0,
@@ -197,9 +179,45 @@ class PAGER(BaseEstimator):
         self.booster = booster
         self.output_resolution = output_resolution
         self.max_booster_images = max_booster_images
+        self.image_shape = image_shape
         self.random_state = random_state
         self.n_jobs = n_jobs
         self.verbose = verbose
+
+    @staticmethod
+    def default_stages(n_channels):
+        """The stage templates PAGER uses where ``core``, ``enhancer`` or
+        ``booster`` is None.
+
+        Grey images: the paper's stages, ``ResolutionEnhancer()`` and
+        ``QualityBooster()``.  Colour images: ``ExemplarEnhancer()`` (every
+        2x2 window of an octave's output copies the AC of a stored training
+        window, added whole) and ``QualityBooster(calibrate=True)``.  The
+        core is ``GMMCoreGenerator(pca_variance=0.99)`` for both.  Measured
+        figures: the :doc:`results page </benchmarks>`.
+
+        Parameters
+        ----------
+        n_channels : int
+            Channels of the training images.
+
+        Returns
+        -------
+        stages : dict
+            Unfitted templates under the keys ``"core"``, ``"enhancer"`` and
+            ``"booster"``.
+        """
+        if n_channels == 1:
+            return {
+                "core": GMMCoreGenerator(pca_variance=0.99),
+                "enhancer": ResolutionEnhancer(),
+                "booster": QualityBooster(),
+            }
+        return {
+            "core": GMMCoreGenerator(pca_variance=0.99),
+            "enhancer": ExemplarEnhancer(),
+            "booster": QualityBooster(calibrate=True),
+        }
 
     def _log(self, message):
         if self.verbose:
@@ -209,12 +227,16 @@ class PAGER(BaseEstimator):
     def _module(self, template, default, rng):
         module = clone(default if template is None else template)
         params = module.get_params(deep=False)
-        update = {"random_state": _seed(rng)}
+        update = {"random_state": draw_seed(rng)}
         if "n_jobs" in params:
             update["n_jobs"] = self.n_jobs
-        if "verbose" in params:
-            update["verbose"] = max(self.verbose - 1, 0)
+        if "verbose" in params:  # a Pipeline's verbose is a bool
+            level = max(int(self.verbose) - 1, 0)
+            update["verbose"] = bool(level) if isinstance(params["verbose"], bool) else level
         return module.set_params(**{k: v for k, v in update.items() if k in params})
+
+    def _use_booster(self):
+        return not (isinstance(self.booster, str) and self.booster == "drop")
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y=None):
@@ -226,8 +248,8 @@ class PAGER(BaseEstimator):
             Square training images in [0, 1] (``uint8`` is rescaled).
         y : array-like of shape (n_samples,), default=None
             Class labels for class-conditional generation (core per class);
-            the enhancers' exemplar stores keep them too, so that a sample
-            copies the AC of a training image of its own class.
+            passed as ``labels`` to the octaves that take them (an exemplar
+            store then copies within a sample's class).
 
         Returns
         -------
@@ -235,14 +257,13 @@ class PAGER(BaseEstimator):
             The fitted generator.
         """
         self._t0 = time.perf_counter()
-        X, shape, is_nd = as_flat_images(X)
+        X, shape, is_nd = as_flat_images(X, self.image_shape)
         X = validate_data(self, X, dtype=[np.float64, np.float32])
-        if shape is None:
-            raise ValueError("PAGER needs images: pass X as (n, H, W) or (n, H, W, C).")
         height, width, channels = resolve_image_shape(shape, X.shape[1])
         if height != width:
             raise ValueError(f"PAGER needs square images; got {height}x{width}.")
         images = to_images(X, (height, width, channels)).astype(np.float64)
+        y = check_labels(y, len(images), name="y")
         side = self.output_resolution or height
         if side > height:
             raise ValueError(
@@ -255,12 +276,10 @@ class PAGER(BaseEstimator):
         self._train_shape = (height, width, channels)
         self.image_shape_ = (side, side, channels)
         rng = check_random_state(self.random_state)
+        defaults = self.default_stages(channels)
 
-        core = self._module(self.core, GMMCoreGenerator(pca_variance=0.99), rng)
-        r = core.resolution or (16 if channels == 1 else 4)
-        if r > side:
-            raise ValueError(f"The core resolution {r} is larger than the output side {side}.")
-        core.set_params(resolution=r)
+        core = self._module(self.core, defaults["core"], rng)
+        r = self._core_resolution(core, channels, side)
         padded = r
         while padded < side:
             padded *= 2
@@ -273,41 +292,67 @@ class PAGER(BaseEstimator):
 
         self._log(f"core: {len(images)} images -> {r}x{r}x{channels}")
         self.core_ = core.fit(images, y)
+        # one order of preference over the training images for every octave:
+        # exemplar stores keep its first images, the boosters train on its last
+        self.store_order_ = rng.permutation(len(images))
+        booster_rows = np.sort(self.store_order_[::-1][: self.max_booster_images])
         self.enhancers_, self.boosters_ = [], []
-        # colour-dependent defaults, cloned per octave by _module
-        enhancer_default, booster_default = default_enhancer(channels), default_booster(channels)
         for low_side, high_side in zip(self.resolutions_[:-1], self.resolutions_[1:], strict=True):
             low = resize(images, low_side)
             high = images if high_side == padded else resize(images, high_side)
             self._log(f"stage {low_side} -> {high_side}: enhancer")
-            # labels let an exemplar store copy within the sample's class
-            enhancer = self._module(self.enhancer, enhancer_default, rng).fit(low, high, labels=y)
+            enhancer = self._module(self.enhancer, defaults["enhancer"], rng)
+            enhancer.fit(
+                low, high, **_stage_kwargs(enhancer.fit, labels=y, store=self.store_order_)
+            )
             booster = None
-            if not (isinstance(self.booster, str) and self.booster == "drop"):
+            if self._use_booster():
                 self._log(f"stage {low_side} -> {high_side}: booster")
-                subset = np.sort(rng.permutation(len(low))[: self.max_booster_images])
-                # the booster learns the detail missing from the conditional mean
-                # (mixture mean: with exemplars a stored image would copy its own AC)
-                enhanced = enhancer._enhance(low[subset], rng, 0.0, exemplars=False)
-                booster = self._module(self.booster, booster_default, rng)
-                booster.fit(enhanced, high[subset])
+                # the booster learns what the enhancer's deterministic output misses
+                labels = None if y is None else y[booster_rows]
+                enhanced = enhancer.transform(
+                    low[booster_rows],
+                    **_stage_kwargs(
+                        enhancer.transform, labels=labels, temperature=0.0, random_state=0
+                    ),
+                )
+                booster = self._module(self.booster, defaults["booster"], rng)
+                booster.fit(enhanced, high[booster_rows])
             self.enhancers_.append(enhancer)
             self.boosters_.append(booster)
         self._log("done")
-        self.n_parameters_ = int(
-            self.core_.n_parameters_
-            + sum(e.n_parameters_ for e in self.enhancers_)
-            + sum(b.n_parameters_ for b in self.boosters_ if b is not None)
-        )
+        modules = [self.core_, *self.enhancers_, *(b for b in self.boosters_ if b is not None)]
+        self.n_parameters_ = int(sum(getattr(m, "n_parameters_", 0) for m in modules))
         return self
 
-    def _cascade(self, images, start, rng, temperature=None, exemplars=True, labels=None):
+    @staticmethod
+    def _core_resolution(core, channels, side):
+        """Side of the core images: the core's ``resolution`` when it has one
+        set, else PAGER's default (16 grey, 4 colour; at most ``side``)."""
+        params = core.get_params(deep=False)
+        r = params.get("resolution")
+        if r is None:
+            r = min(16 if channels == 1 else 4, side)
+            if "resolution" in params:
+                core.set_params(resolution=r)
+        if r > side:
+            raise ValueError(f"The core resolution {r} is larger than the output side {side}.")
+        return r
+
+    def _cascade(self, images, start, rng, temperature=None, labels=None):
         """Run the stages from index ``start`` (working side ``resolutions_[start]``)."""
         for enhancer, booster in zip(self.enhancers_[start:], self.boosters_[start:], strict=True):
-            t = enhancer.temperature if temperature is None else temperature
-            images = enhancer._enhance(images, rng, t, exemplars, labels)
+            kwargs = _stage_kwargs(
+                enhancer.transform,
+                labels=labels,
+                temperature=temperature,
+                random_state=draw_seed(rng),
+            )
+            images = enhancer.transform(images, **kwargs)
             if booster is not None:
-                images = booster._boost(images)
+                images = booster.transform(
+                    images, **_stage_kwargs(booster.transform, labels=labels)
+                )
         return images
 
     def _output(self, images):
@@ -336,11 +381,19 @@ class PAGER(BaseEstimator):
         """
         check_is_fitted(self)
         rng = check_random_state(self.random_state if random_state is None else random_state)
-        core, classes = self.core_._sample(n_samples, y, rng)
-        labels = None if self.core_.classes_ is None else self.core_.classes_[classes]
+        seed = draw_seed(rng)
+        if _accepts(self.core_.sample, "return_labels"):
+            core, labels = self.core_.sample(n_samples, y, random_state=seed, return_labels=True)
+        else:
+            core, labels = self.core_.sample(n_samples, y, random_state=seed), None
+        core = np.asarray(core, dtype=np.float64).reshape((len(core),) + self._core_shape())
         return self._output(self._cascade(core, 0, rng, labels=labels))
 
-    def super_resolve(self, X, y=None, temperature=0.0, random_state=None, exemplars=False):
+    def _core_shape(self):
+        r = self.resolutions_[0]
+        return (r, r, self.image_shape_[2])
+
+    def super_resolve(self, X, y=None, temperature=0.0, random_state=None):
         """Upsample given images to the output resolution with the fitted stages.
 
         Parameters
@@ -349,18 +402,12 @@ class PAGER(BaseEstimator):
             Images whose side ``h`` is a stage input at the output geometry:
             ``R / 2**j`` for ``j >= 1`` (e.g. 14 or 7 for 28x28 output).
         y : array-like of shape (n_samples,), default=None
-            Classes of the images, used with ``exemplars=True`` only: a
-            store fitted with labels then copies within each image's class.
+            Classes of the images, passed as ``labels`` to the octaves that
+            take them (an exemplar store then copies within each class).
         temperature : float, default=0.0
             Enhancer temperature; 0 gives deterministic super-resolution.
         random_state : int, RandomState instance or None, default=None
             Seed of the AC draws when ``temperature > 0``.
-        exemplars : bool, default=False
-            Let enhancers fitted with ``exemplars > 0`` (PAGER's colour
-            default) copy a stored training image's AC, as :meth:`sample`
-            does.  Off by default: given images carry their own content, and
-            another image's AC scrambles it (on CIFAR-10, 8x8 -> 32x32 PSNR
-            drops from 18.98 to 17.47 dB; see ``docs/benchmarks.md``).
 
         Returns
         -------
@@ -391,16 +438,11 @@ class PAGER(BaseEstimator):
         if work != h:
             images = pad_images(images, work, work)
         rng = check_random_state(self.random_state if random_state is None else random_state)
-        if y is not None:
-            y = np.asarray(y)
-            if y.shape != (len(images),):
-                raise ValueError(
-                    f"y must hold one label per image ({len(images)}); got shape {y.shape}."
-                )
-        return self._output(self._cascade(images, start, rng, temperature, exemplars, y))
+        y = check_labels(y, len(images), name="y")
+        return self._output(self._cascade(images, start, rng, float(temperature), y))
 
     def score(self, X, y=None):
-        """Core log-likelihood of ``X`` plus each stage's AC log-likelihood.
+        """Core log-likelihood of ``X`` plus each octave's AC log-likelihood.
 
         Parameters
         ----------
@@ -412,8 +454,9 @@ class PAGER(BaseEstimator):
         Returns
         -------
         score : float
-            ``core_.score`` of the core images plus, for every octave,
-            the enhancer's mean whole-image AC log-likelihood.  Higher is better.
+            ``core_.score`` of the images plus, for every octave whose
+            enhancer has a ``score`` (the conditional log-likelihood of the
+            AC given the DC), that score.  Higher is better.
         """
         check_is_fitted(self)
         X, _, _ = as_flat_images(X, self._train_shape)
@@ -425,5 +468,6 @@ class PAGER(BaseEstimator):
             images = pad_images(images, self.padded_side_, self.padded_side_)
         total = self.core_.score(images, y)
         for enhancer, res in zip(self.enhancers_, self.resolutions_[:-1], strict=True):
-            total += enhancer.score(resize(images, res), images)
+            if hasattr(enhancer, "score"):
+                total += enhancer.score(resize(images, res), images)
         return float(total)

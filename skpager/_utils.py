@@ -1,0 +1,22 @@
+"""Small helpers shared by the estimators: seeds and per-image labels."""
+
+import numpy as np
+
+# Seeds handed to sub-estimators are drawn below this bound (numpy's legacy
+# RandomState and scikit-learn accept any 32-bit signed integer).
+MAX_SEED = np.iinfo(np.int32).max
+
+
+def draw_seed(rng, size=None):
+    """One seed (or an array of ``size`` seeds) for a sub-estimator, from ``rng``."""
+    return rng.randint(MAX_SEED, size=size) if size is not None else int(rng.randint(MAX_SEED))
+
+
+def check_labels(labels, n, name="labels"):
+    """None, or a 1-D array holding one label per image of a batch of ``n``."""
+    if labels is None:
+        return None
+    labels = np.asarray(labels)
+    if labels.shape != (n,):
+        raise ValueError(f"{name} must hold one label per image ({n}); got shape {labels.shape}.")
+    return labels
