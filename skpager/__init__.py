@@ -8,6 +8,7 @@ resolution.
 
 from ._attribute import AttributeGuidedGenerator
 from ._booster import QualityBooster
+from ._conditional import ConditionalEnhancer
 from ._core import GMMCoreGenerator
 from ._enhancer import ResolutionEnhancer
 from ._exemplar import ExemplarEnhancer
@@ -19,6 +20,7 @@ __version__ = "0.1.0.dev0"
 __all__ = [
     "PAGER",
     "AttributeGuidedGenerator",
+    "ConditionalEnhancer",
     "ExemplarEnhancer",
     "GMMCoreGenerator",
     "QualityBooster",

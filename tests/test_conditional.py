@@ -1,0 +1,177 @@
+"""ConditionalEnhancer: the Gaussian conditional, checked against scipy; geometry; draws."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.stats import multivariate_normal
+
+from skpager import ConditionalEnhancer
+from skpager._conditional import _contexts, _windows
+from skpager._random import image_keys, standard_normal
+from skpager.datasets import load_demo
+from skpager.image import pad_images, resize
+
+
+@pytest.fixture(scope="module")
+def pairs():
+    train, test = load_demo(), load_demo("test")
+    X = pad_images(train.images[:800], 32, 32)
+    X_test = pad_images(test.images[:60], 32, 32)
+    return resize(X, 16), X, resize(X_test, 16), X_test
+
+
+def psnr(a, b):
+    return 10 * np.log10(1 / np.mean((np.clip(a, 0, 1) - b) ** 2))
+
+
+def _tiles(enhancer, low, high):
+    """Context features and AC of the non-overlapping windows (as score reads them)."""
+    dc = resize(low, 32)
+    margin = (enhancer.context - enhancer.window) // 2
+    ctx = _contexts(dc, enhancer.context, enhancer.stride, margin)
+    ctx = ctx - ctx.mean(axis=1, keepdims=True)
+    mean, axes = enhancer.context_basis_
+    z = (ctx - mean) @ axes.T
+    ac = _windows(high - dc, enhancer.window, enhancer.stride)
+    ny = (32 - enhancer.window) // enhancer.stride + 1
+    step = enhancer.window // enhancer.stride
+    keep = np.zeros((ny, ny), dtype=bool)
+    keep[::step, ::step] = True
+    keep = np.tile(keep.ravel(), len(low))
+    return z[keep].astype(np.float64), ac[keep]
+
+
+def test_conditional_and_score_match_scipy(pairs):
+    low, high, low_test, high_test = pairs
+    # one cluster, no shrinkage: the joint Gaussian is the sample mean and covariance
+    enh = ConditionalEnhancer(
+        1, n_context_features=6, covariance_prior=0, max_windows=10**6, random_state=0
+    ).fit(low[:300], high[:300])
+    dc = resize(low[:300], 32)
+    ctx = _contexts(dc, 8, 2, 2)
+    ctx = ctx - ctx.mean(axis=1, keepdims=True)
+    mean, axes = enh.context_basis_
+    joint = np.hstack(
+        [
+            (ctx - mean) @ axes.T,
+            _windows(high[:300] - dc, 4, 2),
+        ]
+    )
+    mu, cov = joint.mean(axis=0), np.cov(joint, rowvar=False, bias=True)
+    d = 6
+    np.testing.assert_allclose(enh.means_[0], mu, atol=1e-10)
+    coef = cov[d:, :d] @ np.linalg.inv(cov[:d, :d])
+    schur = cov[d:, d:] - coef @ cov[:d, d:]
+    np.testing.assert_allclose(enh.coefs_[0], coef, rtol=1e-6, atol=1e-8)
+    chol = enh.cond_chol_[0]
+    np.testing.assert_allclose(chol @ chol.T, schur, rtol=1e-6, atol=1e-10)
+    # the score is log N([z, a]) - log N(z), summed over an image's tiles
+    z, ac = _tiles(enh, low_test[:5], high_test[:5])
+    both = np.hstack([z, ac])
+    expected = multivariate_normal(mu, cov, allow_singular=True).logpdf(
+        both
+    ) - multivariate_normal(mu[:d], cov[:d, :d]).logpdf(z)
+    per_image = expected.reshape(5, -1).sum(axis=1)
+    np.testing.assert_allclose(
+        enh.score_samples(low_test[:5], high_test[:5]), per_image, rtol=1e-6
+    )
+    assert np.isclose(enh.score(low_test[:5], high_test[:5]), per_image.mean())
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    n=st.integers(3, 60),
+    d=st.integers(1, 4),
+    p=st.integers(1, 4),
+    prior=st.floats(0.5, 50),
+    seed=st.integers(0, 2**16),
+)
+def test_shrunk_gaussians_give_valid_conditionals(n, d, p, prior, seed):
+    rng = np.random.default_rng(seed)
+    joint = rng.standard_normal((n, d + p)) @ rng.standard_normal((d + p, d + p))
+    enh = ConditionalEnhancer(2, covariance_prior=prior)
+    enh.cluster_centers_ = np.zeros((2, d))
+    assign = np.zeros(n, dtype=int)  # cluster 1 is empty: it must get the pooled Gaussian
+    enh._fit_gaussians(joint, assign, d)
+    np.testing.assert_allclose(enh.means_[1], joint.mean(axis=0), atol=1e-9)
+    for c in range(2):
+        chol = enh.cond_chol_[c]
+        assert np.all(np.isfinite(chol)) and np.all(np.diag(chol) > 0)
+        assert np.allclose(np.tril(chol), chol)
+    # the shrunk mean lies between the cluster's and the pooled one (here they agree)
+    np.testing.assert_allclose(enh.means_[0], joint.mean(axis=0), atol=1e-9)
+
+
+def test_deterministic_super_resolution_beats_lanczos(pairs):
+    low, high, low_test, high_test = pairs
+    enh = ConditionalEnhancer(16, random_state=0).fit(low, high)
+    out = enh.transform(low_test)
+    assert out.shape == high_test.shape
+    assert psnr(out, high_test) > psnr(resize(low_test, 32), high_test) + 0.5
+    np.testing.assert_array_equal(out, enh.transform(low_test, random_state=3))
+    assert enh.n_parameters_ > 0
+
+
+def test_draws_depend_on_the_image_and_seed_only(pairs):
+    low, high, low_test, _ = pairs
+    enh = ConditionalEnhancer(8, temperature=1.0, random_state=0).fit(low, high)
+    out = enh.transform(low_test)
+    perm = np.random.default_rng(0).permutation(len(low_test))
+    np.testing.assert_allclose(enh.transform(low_test[perm]), out[perm], atol=1e-6)
+    np.testing.assert_allclose(enh.transform(low_test[5:9]), out[5:9], atol=1e-6)
+    other = enh.transform(low_test, random_state=1)
+    assert not np.allclose(other, out)
+    mean = enh.transform(low_test, temperature=0.0)
+    quarter = enh.transform(low_test, temperature=0.25)
+    # the draw scales with sqrt(temperature)
+    np.testing.assert_allclose(quarter - mean, 0.5 * (out - mean), atol=1e-10)
+    # and its variance is that of the conditional covariance (blended windows keep it)
+    spread = np.var(out - mean)
+    expected = np.mean([np.trace(c @ c.T) / len(c) for c in enh.cond_chol_])
+    assert 0.2 * expected < spread < 5 * expected
+
+
+def test_random_numbers_are_per_image():
+    rng = np.random.default_rng(0)
+    images = rng.random((6, 4, 4))
+    keys = image_keys(images, 7)
+    assert len(set(keys.tolist())) == 6
+    np.testing.assert_array_equal(image_keys(images[::-1], 7), keys[::-1])
+    assert not np.array_equal(image_keys(images, 8), keys)
+    z = standard_normal(keys, 20000)
+    assert abs(z.mean()) < 0.02 and abs(z.std() - 1) < 0.02
+    np.testing.assert_array_equal(standard_normal(keys[2:3], 20000), z[2:3])
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"window": 3}, "must tile the output"),
+        ({"window": 64}, "must tile the output"),
+        ({"stride": 3}, "must tile the output"),
+        ({"context": 2}, "context=2 must be at least window"),
+        ({"context": 7}, "even difference"),
+        ({"n_clusters": 0}, "'n_clusters' parameter"),
+        ({"temperature": -1.0}, "'temperature' parameter"),
+    ],
+)
+def test_bad_geometry(pairs, params, match):
+    low, high, _, _ = pairs
+    with pytest.raises(ValueError, match=match):
+        ConditionalEnhancer(**params).fit(low[:10], high[:10])
+
+
+def test_bad_call_temperature(pairs):
+    low, high, low_test, _ = pairs
+    enh = ConditionalEnhancer(4, random_state=0).fit(low[:100], high[:100])
+    for bad in (-1.0, np.nan, np.inf):
+        with pytest.raises(ValueError, match="temperature must be a finite number"):
+            enh.transform(low_test, temperature=bad)
+
+
+def test_more_clusters_than_windows_stay_finite(pairs):
+    low, high, low_test, _ = pairs
+    enh = ConditionalEnhancer(500, max_windows=300, temperature=1.0, random_state=0)
+    out = enh.fit(low[:5], high[:5]).transform(low_test[:3])
+    assert len(enh.cluster_centers_) == 300 and np.isfinite(out).all()
