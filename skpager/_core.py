@@ -24,18 +24,49 @@ __all__ = ["GMMCoreGenerator"]
 _LOG_2PI = np.log(2 * np.pi)
 
 
-def _fit_class_model(features, n_components, pca_variance, gmm_params, seed):
+def _fit_class_model(features, n_components, pca_variance, gmm_params, seed, selection):
     """PCA (optional) + GaussianMixture on one class's Saab features.
 
     With PCA, the discarded directions get the mean of their variances as an
     isotropic residual variance (probabilistic PCA), so the model is a density
-    over all features.
+    over all features.  With ``selection="bic"``, ``n_components`` is an upper
+    bound (see :func:`_bic_mixture`).
     """
     with config_context(array_api_dispatch=False):  # numpy inside, whatever the caller's config
-        return _fit_class_model_numpy(features, n_components, pca_variance, gmm_params, seed)
+        return _fit_class_model_numpy(
+            features, n_components, pca_variance, gmm_params, seed, selection
+        )
 
 
-def _fit_class_model_numpy(features, n_components, pca_variance, gmm_params, seed):
+def _bic_candidates(n_components, n_samples):
+    """1, 2, 4, ... below ``n_components``, then ``n_components``; at most
+    half the samples (two samples per component at least)."""
+    top = max(1, min(n_components, n_samples // 2))
+    out = [1 << i for i in range(top.bit_length()) if 1 << i < top]
+    return out + [top]
+
+
+def _bic_mixture(features, n_components, seed, gmm_params):
+    """The mixture with the lowest BIC among the candidate sizes.
+
+    Candidates are fitted in increasing size; the search stops once the BIC
+    has risen for two candidates in a row (it is U-shaped in practice), so
+    the cost is that of fitting up to about twice the chosen size.
+    """
+    best, best_bic, rises = None, np.inf, 0
+    for k in _bic_candidates(n_components, len(features)):
+        gmm = fit_mixture(features, k, seed, **gmm_params)
+        bic = gmm.bic(features)
+        if bic < best_bic:
+            best, best_bic, rises = gmm, bic, 0
+        else:
+            rises += 1
+            if rises == 2:
+                break
+    return best
+
+
+def _fit_class_model_numpy(features, n_components, pca_variance, gmm_params, seed, selection):
     dim = features.shape[1]
     pca, residual_var = None, None
     if pca_variance is not None and dim > 1:
@@ -47,6 +78,8 @@ def _fit_class_model_numpy(features, n_components, pca_variance, gmm_params, see
             residual = max(total_var - pca.explained_variance_.sum(), 0.0) / dropped
             residual_var = max(residual, gmm_params["reg_covar"])
         features = pca.transform(features)
+    if selection == "bic":
+        return pca, residual_var, _bic_mixture(features, n_components, seed, gmm_params)
     return pca, residual_var, fit_mixture(features, n_components, seed, **gmm_params)
 
 
@@ -77,6 +110,14 @@ class GMMCoreGenerator(DensityMixin, BaseEstimator):
     n_components : int, default=500
         Mixture components (per class when fitted with labels).  A class with
         fewer samples gets as many components as it has samples, with a warning.
+        With ``component_selection="bic"``, the largest number tried.
+    component_selection : {"fixed", "bic"}, default="fixed"
+        ``"fixed"`` fits ``n_components`` per class.  ``"bic"`` fits, per
+        class, 1, 2, 4, ... components up to ``n_components`` (and at most
+        half the class's samples) and keeps the mixture with the lowest
+        Bayesian information criterion, so the model's size follows the data
+        instead of keeping one component per training image on small data;
+        the search stops after the BIC has risen twice in a row.
     covariance_type : {"diag", "full", "tied", "spherical"}, default="diag"
         Covariance of each component (see :class:`~sklearn.mixture.GaussianMixture`).
     pca_variance : float in (0, 1], default=None
@@ -120,6 +161,8 @@ class GMMCoreGenerator(DensityMixin, BaseEstimator):
         The fitted Saab transform of the core images.
     models_ : list of tuple
         Per class, ``(pca, residual_variance, gmm)``.
+    n_components_ : ndarray of shape (n_classes,)
+        Mixture components of every class's model.
     n_parameters_ : int
         Learned parameters (Saab kernels, PCA, mixtures).
     n_features_in_ : int
@@ -144,6 +187,7 @@ class GMMCoreGenerator(DensityMixin, BaseEstimator):
     _parameter_constraints: dict = {
         "resolution": [Interval(Integral, 1, None, closed="left"), None],
         "n_components": [Interval(Integral, 1, None, closed="left")],
+        "component_selection": [StrOptions({"fixed", "bic"})],
         "covariance_type": [StrOptions({"full", "tied", "diag", "spherical"})],
         "pca_variance": [Interval(Real, 0, 1, closed="right"), None],
         "temperature": [Interval(Real, 0, None, closed="left")],
@@ -161,6 +205,7 @@ class GMMCoreGenerator(DensityMixin, BaseEstimator):
         resolution=None,
         *,
         n_components=500,
+        component_selection="fixed",
         covariance_type="diag",
         pca_variance=None,
         temperature=1.0,
@@ -174,6 +219,7 @@ class GMMCoreGenerator(DensityMixin, BaseEstimator):
     ):
         self.resolution = resolution
         self.n_components = n_components
+        self.component_selection = component_selection
         self.covariance_type = covariance_type
         self.pca_variance = pca_variance
         self.temperature = temperature
@@ -246,7 +292,7 @@ class GMMCoreGenerator(DensityMixin, BaseEstimator):
         """
         images = self._core_images(X, reset=True)
         n = images.shape[0]
-        if self.n_components > n:
+        if self.component_selection == "fixed" and self.n_components > n:
             raise ValueError(
                 f"n_components={self.n_components} is larger than the number of samples, "
                 f"n_samples={n}; use fewer components or more images."
@@ -274,7 +320,7 @@ class GMMCoreGenerator(DensityMixin, BaseEstimator):
         n_comp = []
         for c, count in enumerate(counts):
             n_comp.append(min(self.n_components, int(count)))
-            if count < self.n_components:
+            if self.component_selection == "fixed" and count < self.n_components:
                 warnings.warn(
                     f"Class {self.classes_[c]!r} has {count} samples, fewer than "
                     f"n_components={self.n_components}; fitting {count} components.",
@@ -288,10 +334,16 @@ class GMMCoreGenerator(DensityMixin, BaseEstimator):
             )
         self.models_ = Parallel(n_jobs=self.n_jobs, verbose=max(self.verbose - 1, 0))(
             delayed(_fit_class_model)(
-                features[labels == c], n_comp[c], self.pca_variance, self._gmm_params(), seeds[c]
+                features[labels == c],
+                n_comp[c],
+                self.pca_variance,
+                self._gmm_params(),
+                seeds[c],
+                self.component_selection,
             )
             for c in range(len(counts))
         )
+        self.n_components_ = np.array([len(gmm.weights_) for _, _, gmm in self.models_])
         self.n_parameters_ = int(sum(k.size for k in self.saab_.kernels_)) + sum(
             mixture_n_parameters(gmm) + (0 if pca is None else pca.components_.size)
             for pca, _, gmm in self.models_

@@ -201,3 +201,30 @@ def test_clone_and_nested_params_are_untouched_by_fit(fitted):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert twin.get_params()["n_components"] == 20
+
+
+def test_bic_selection_follows_the_data():
+    demo = load_demo()
+    X, y = demo.images[:600], demo.target[:600]
+    fixed = GMMCoreGenerator(resolution=7, n_components=20, pca_variance=0.9, random_state=0)
+    fixed.fit(X, y)
+    np.testing.assert_array_equal(fixed.n_components_, np.full(10, 20))
+    bic = GMMCoreGenerator(
+        resolution=7,
+        n_components=1000,  # an upper bound: more than the images, no error
+        component_selection="bic",
+        pca_variance=0.9,
+        random_state=0,
+    ).fit(X, y)
+    counts = np.bincount(y)
+    assert np.all(bic.n_components_ <= counts // 2)
+    assert np.all(bic.n_components_ < 20)  # far fewer components than the fixed model
+    # each class keeps the candidate with the lowest BIC among those fitted
+    pca, _, gmm = bic.models_[0]
+    z = pca.transform(bic.saab_.transform(resize(X[y == 0], 7).reshape(counts[0], -1)))
+    for k in {1, 2, 4} - {bic.n_components_[0]}:
+        other = GMMCoreGenerator(
+            resolution=7, n_components=k, pca_variance=0.9, random_state=0
+        ).fit(X[y == 0])
+        assert gmm.bic(z) <= other.models_[0][2].bic(z) + 1e-6
+    assert bic.sample(3, y=2).shape == (3, 7, 7, 1)
