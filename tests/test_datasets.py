@@ -128,3 +128,63 @@ def test_celeba_sample():
     assert 0 <= faces.images.min() and faces.images.max() <= 1
     # skin tones: red above blue on average, so the channels are RGB
     assert faces.images[..., 0].mean() > faces.images[..., 2].mean()
+
+
+class _Payload:
+    """Unpickling this with plain pickle would create the marker file."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (str(self.marker), "w"))
+
+
+def _write_batch(path, obj):
+    import pickle
+
+    with open(path, "wb") as fh:
+        pickle.dump(obj, fh, protocol=2)
+
+
+@pytest.mark.parametrize("where", ["data_batch_1", "batches.meta"])
+def test_cifar_payload_never_runs(tmp_path, where):
+    marker = tmp_path / "pwned"
+    good = {b"data": np.zeros((2, 3072), np.uint8), b"labels": [0, 1]}
+    _write_batch(tmp_path / "data_batch_1", good)
+    _write_batch(tmp_path / "batches.meta", {b"label_names": [b"a"] * 10})
+    payload = {b"data": _Payload(marker), b"labels": [0, 1]}
+    if where == "batches.meta":
+        payload = {b"label_names": _Payload(marker)}
+    _write_batch(tmp_path / where, payload)
+    with pytest.raises(ValueError, match="never runs code"):
+        load_cifar10(tmp_path)
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize(
+    "batch, match",
+    [
+        ([1, 2, 3], "expected a dict"),
+        ({b"data": np.zeros((2, 3072), np.uint8), b"labels": [0]}, "2 images but 1 labels"),
+        ({b"data": np.zeros((2, 3072), np.int64), b"labels": [0, 1]}, "uint8"),
+        ({b"data": np.zeros((2, 100), np.uint8), b"labels": [0, 1]}, "not 3072"),
+        ({b"data": np.zeros((2, 3072), np.uint8), b"labels": [0, 11]}, "integers 0-9"),
+        ({b"data": np.zeros((2, 3072), object), b"labels": [0, 1]}, "never runs code"),
+    ],
+)
+def test_cifar_bad_batches(tmp_path, batch, match):
+    _write_batch(tmp_path / "data_batch_1", batch)
+    with pytest.raises(ValueError, match=match):
+        load_cifar10(tmp_path)
+
+
+def test_cifar_truncated_or_junk_batch(tmp_path):
+    _write_batch(tmp_path / "data_batch_1", {b"data": np.zeros((2, 3072), np.uint8)})
+    raw = (tmp_path / "data_batch_1").read_bytes()
+    (tmp_path / "data_batch_1").write_bytes(raw[: len(raw) // 2])
+    with pytest.raises(ValueError, match="not a CIFAR-10 python batch"):
+        load_cifar10(tmp_path)
+    (tmp_path / "data_batch_1").write_bytes(b"junk, not a pickle")
+    with pytest.raises(ValueError, match="not a CIFAR-10 python batch"):
+        load_cifar10(tmp_path)

@@ -1,7 +1,6 @@
 """Loaders for the image datasets PAGER is evaluated on.  Nothing downloads."""
 
 import os
-import pickle
 from importlib import resources
 from pathlib import Path
 
@@ -11,6 +10,7 @@ from sklearn.utils import Bunch
 
 from .._image import resize
 from ._idx import read_idx
+from ._safe_pickle import load_restricted
 
 __all__ = ["load_demo", "load_fashion_mnist", "load_mnist", "load_cifar10", "load_celeba"]
 
@@ -227,23 +227,46 @@ def load_cifar10(path, kind="train"):
         )
     data, labels = [], []
     for file in files:
-        with open(file, "rb") as fh:
-            batch = pickle.load(fh, encoding="bytes")
-        data.append(np.asarray(batch[b"data"], dtype=np.uint8))
-        labels.extend(batch[b"labels"])
+        rows, batch_labels = _cifar_batch(load_restricted(file), file)
+        data.append(rows)
+        labels.extend(batch_labels)
     # rows are 1024 R, 1024 G, 1024 B (row-major planes) -> channel last
     images = np.concatenate(data).reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
     names = None
     meta = directory / "batches.meta"
     if meta.is_file():
-        with open(meta, "rb") as fh:
-            names = [n.decode() for n in pickle.load(fh, encoding="bytes")[b"label_names"]]
+        names = _cifar_names(load_restricted(meta), meta)
     return _bunch(
         np.ascontiguousarray(images),
         np.asarray(labels, dtype=np.int64),
         names,
         f"CIFAR-10 ({kind}), {len(labels)} images; read from {directory}.",
     )
+
+
+def _cifar_batch(batch, file):
+    """``(rows, labels)`` of a CIFAR-10 batch dict, checked."""
+    if not isinstance(batch, dict) or b"data" not in batch or b"labels" not in batch:
+        raise ValueError(f"{file} is not a CIFAR-10 batch: expected a dict with data and labels.")
+    rows, labels = batch[b"data"], batch[b"labels"]
+    if not isinstance(rows, np.ndarray) or rows.dtype != np.uint8 or rows.ndim != 2:
+        raise ValueError(f"{file}: data must be a uint8 array of rows of 3072 values.")
+    if rows.shape[1] != 3072:
+        raise ValueError(f"{file}: data rows hold {rows.shape[1]} values, not 3072.")
+    if not isinstance(labels, list) or not all(
+        isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 10 for v in labels
+    ):
+        raise ValueError(f"{file}: labels must be a list of integers 0-9.")
+    if len(labels) != len(rows):
+        raise ValueError(f"{file} has {len(rows)} images but {len(labels)} labels.")
+    return rows, labels
+
+
+def _cifar_names(meta, file):
+    names = meta.get(b"label_names") if isinstance(meta, dict) else None
+    if not isinstance(names, list) or not all(isinstance(n, bytes | str) for n in names):
+        raise ValueError(f"{file}: label_names must be a list of names.")
+    return [n.decode("latin-1") if isinstance(n, bytes) else n for n in names]
 
 
 def load_celeba(path, image_size=32, attributes=True):
