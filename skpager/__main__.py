@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
+from ._persist import check_model_path, load_model, save_model
 
 _DATASETS = ("demo", "fashion-mnist", "mnist", "cifar10", "celeba")
 
@@ -91,8 +92,6 @@ def _load_path(path):
 
 
 def _fit(args, verbose=1, output=None):
-    import joblib
-
     from ._core import GMMCoreGenerator
     from ._pager import PAGER
 
@@ -126,21 +125,16 @@ def _fit(args, verbose=1, output=None):
         "dataset": str(args.dataset),
     }
     if output is not None:
-        joblib.dump(bundle, output)
+        save_model(bundle, output)
         print(f"model written to {Path(output).resolve()}")
     return bundle
 
 
 def _read_model(path):
-    import joblib
-
-    path = Path(path)
+    path = check_model_path(path)
     if not path.is_file():
         raise UserError(f"model file {path} does not exist; create it with `skpager fit`.")
-    try:
-        bundle = joblib.load(path)
-    except Exception as exc:  # noqa: BLE001 - any unpickling failure is the user's file
-        raise UserError(f"cannot read {path} as an skpager model ({type(exc).__name__}).") from exc
+    bundle = load_model(path)
     from ._pager import PAGER
 
     if not isinstance(bundle, dict) or not isinstance(bundle.get("model"), PAGER):
@@ -223,7 +217,10 @@ def _cmd_demo(args):
 
 
 def _cmd_fit(args):
-    _fit(args, output=args.output)
+    output = check_model_path(args.output)  # before a long fit, not after
+    if not output.parent.is_dir():
+        raise UserError(f"--output {output}: folder {output.parent} does not exist.")
+    _fit(args, output=output)
 
 
 def _cmd_sample(args):
@@ -257,13 +254,13 @@ def build_parser():
     demo.add_argument("--seed", type=int, default=0)
     demo.set_defaults(func=_cmd_demo)
 
-    fit = sub.add_parser("fit", help="fit a model and save it with joblib")
+    fit = sub.add_parser("fit", help="fit a model and save it (a .skops file)")
     fit.add_argument(
         "--dataset",
         required=True,
         help=f"one of {', '.join(_DATASETS)}, or a folder / .npy / .npz file",
     )
-    fit.add_argument("--output", required=True, help="model file, e.g. model.joblib")
+    fit.add_argument("--output", required=True, help="model file, e.g. model.skops")
     fit.add_argument("--n-train", type=_positive_int, default=None)
     fit.add_argument(
         "--resolution",

@@ -4,9 +4,9 @@ import subprocess
 import sys
 
 import cv2
-import joblib
 import numpy as np
 import pytest
+import skops.io
 
 
 def run(*args, cwd):
@@ -37,7 +37,7 @@ def test_fit_then_sample(tmp_path):
         "--dataset",
         str(npz),
         "--output",
-        "m.joblib",
+        "m.skops",
         "--resolution",
         "8",
         "--n-components",
@@ -45,9 +45,7 @@ def test_fit_then_sample(tmp_path):
         cwd=tmp_path,
     )
     assert fit.returncode == 0, fit.stderr
-    sample = run(
-        "sample", "m.joblib", "-n", "9", "--label", "2", "--output", "s.png", cwd=tmp_path
-    )
+    sample = run("sample", "m.skops", "-n", "9", "--label", "2", "--output", "s.png", cwd=tmp_path)
     assert sample.returncode == 0, sample.stderr
     assert (tmp_path / "s.png").is_file()
     demo_fit = run(
@@ -59,31 +57,34 @@ def test_fit_then_sample(tmp_path):
         "--n-components",
         "2",
         "--output",
-        "d.joblib",
+        "d.skops",
         cwd=tmp_path,
     )
     assert demo_fit.returncode == 0, demo_fit.stderr
-    assert run("sample", "d.joblib", "--label", "Bag", "-n", "4", cwd=tmp_path).returncode == 0
+    assert run("sample", "d.skops", "--label", "Bag", "-n", "4", cwd=tmp_path).returncode == 0
 
 
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["sample", "missing.joblib"], "does not exist"),
-        (["sample", "garbage.joblib"], "cannot read"),
-        (["sample", "other.joblib"], "not an skpager model"),
-        (["fit", "--dataset", "no-such-thing", "--output", "m.joblib"], "no such dataset"),
-        (["fit", "--dataset", "demo", "--output", "m.joblib", "--n-train", "-3"], "positive"),
+        (["sample", "missing.skops"], "does not exist"),
+        (["sample", "garbage.skops"], "cannot read"),
+        (["sample", "other.skops"], "not an skpager model"),
+        (["sample", "model.joblib"], "neither writes nor reads"),
+        (["fit", "--dataset", "demo", "--output", "model.joblib"], "name it *.skops"),
+        (["fit", "--dataset", "demo", "--output", "nowhere/m.skops"], "does not exist"),
+        (["fit", "--dataset", "no-such-thing", "--output", "m.skops"], "no such dataset"),
+        (["fit", "--dataset", "demo", "--output", "m.skops", "--n-train", "-3"], "positive"),
         (
-            ["fit", "--dataset", "demo", "--output", "m.joblib", "--resolution", "64"],
+            ["fit", "--dataset", "demo", "--output", "m.skops", "--resolution", "64"],
             "larger than",
         ),
         (["frobnicate"], "invalid choice"),
     ],
 )
 def test_user_mistakes_give_one_line_and_nonzero_exit(tmp_path, args, message):
-    (tmp_path / "garbage.joblib").write_bytes(b"not a model")
-    joblib.dump({"model": "something else"}, tmp_path / "other.joblib")
+    (tmp_path / "garbage.skops").write_bytes(b"not a model")
+    skops.io.dump({"model": "something else"}, tmp_path / "other.skops")
     out = run(*args, cwd=tmp_path)
     assert out.returncode != 0
     assert message in out.stderr
@@ -100,16 +101,59 @@ def test_unknown_label_and_missing_dataset(tmp_path, monkeypatch):
         "--n-components",
         "1",
         "--output",
-        "d.joblib",
+        "d.skops",
         cwd=tmp_path,
     )
-    out = run("sample", "d.joblib", "--label", "Unicorn", cwd=tmp_path)
+    out = run("sample", "d.skops", "--label", "Unicorn", cwd=tmp_path)
     assert out.returncode == 2 and "choose one of" in out.stderr
     env_out = subprocess.run(
-        [sys.executable, "-m", "skpager", "fit", "--dataset", "mnist", "--output", "x.joblib"],
+        [sys.executable, "-m", "skpager", "fit", "--dataset", "mnist", "--output", "x.skops"],
         cwd=tmp_path,
         capture_output=True,
         text=True,
         env={"HOME": str(tmp_path), "PATH": ""},
     )
     assert env_out.returncode == 2 and "never downloads" in env_out.stderr
+
+
+class _Payload:
+    """Loading this with pickle or an unrestricted loader would create the marker."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (str(self.marker), "w"))
+
+
+def test_model_file_with_untrusted_type_never_runs(tmp_path):
+    marker = tmp_path / "pwned"
+    skops.io.dump({"model": _Payload(marker)}, tmp_path / "evil.skops")
+    assert not marker.exists()
+    out = run("sample", "evil.skops", cwd=tmp_path)
+    assert out.returncode == 2 and "does not trust" in out.stderr
+    assert "Traceback" not in out.stderr
+    assert not marker.exists()
+    # a pickle renamed to .skops is not read as a pickle
+    import pickle
+
+    (tmp_path / "pickled.skops").write_bytes(pickle.dumps({"model": _Payload(marker)}))
+    out = run("sample", "pickled.skops", cwd=tmp_path)
+    assert out.returncode == 2 and "cannot read" in out.stderr
+    assert not marker.exists()
+
+
+def test_trusted_types_cover_every_default_model():
+    from skpager import PAGER, GMMCoreGenerator
+    from skpager._persist import TRUSTED_TYPES
+    from skpager.datasets import load_demo
+    from skpager.image import resize
+
+    grey = resize(load_demo().images[:80], 8)
+    colour = np.concatenate([grey, grey, grey], axis=3)
+    for images in (grey, colour):
+        model = PAGER(GMMCoreGenerator(n_components=1, resolution=4), random_state=0).fit(images)
+        dumped = skops.io.dumps(model)
+        assert set(skops.io.get_untrusted_types(data=dumped)) <= set(TRUSTED_TYPES)
+        loaded = skops.io.loads(dumped, trusted=TRUSTED_TYPES)
+        np.testing.assert_array_equal(loaded.sample(3), model.sample(3))
