@@ -35,7 +35,7 @@ import numpy as np
 
 from benchmarks._harness import CopyCheck, machine, markdown_table, measure_rss, n_channels
 from benchmarks.bench_pager import SHARED, _baseline
-from skpager import PAGER, ExemplarEnhancer, GMMCoreGenerator, ResolutionEnhancer
+from skpager import PAGER, ExemplarEnhancer, ResolutionEnhancer
 from skpager.datasets import load_cifar10, load_fashion_mnist
 from skpager.image import image_grid, save_png
 from skpager.metrics import frechet_distance, inception_features, precision_recall
@@ -48,14 +48,14 @@ def _load(name):
     return load_cifar10(folder), load_cifar10(folder, kind="test")
 
 
-def _protocol(dataset, n, seed=0):
-    """Training set, ``n`` reference test images (a seeded random subset),
-    ``n`` class labels to sample, and the generator for any further draws:
-    the same in every script that follows this protocol."""
+def _protocol(dataset, n, seed=0, n_reference=None):
+    """Training set, ``n_reference`` (default ``n``) reference test images (a
+    seeded random subset), ``n`` class labels to sample, and the generator for
+    any further draws: the same in every script that follows this protocol."""
     train, test = _load(dataset)
     rng = np.random.RandomState(seed)
-    reference = test.images[rng.permutation(len(test.images))[:n]]
-    return train, reference, rng.choice(10, size=len(reference)), rng
+    reference = test.images[rng.permutation(len(test.images))[: n_reference or n]]
+    return train, reference, rng.choice(10, size=min(n, len(test.images))), rng
 
 
 def _enhancer(name, channels, temperature):
@@ -65,7 +65,11 @@ def _enhancer(name, channels, temperature):
     if name == "default":
         enhancer = PAGER.default_stages(channels)["enhancer"]
     else:
-        enhancer = {"paper": ResolutionEnhancer, "exemplar": ExemplarEnhancer}[name]()
+        enhancer = {
+            "paper": ResolutionEnhancer,
+            "exemplar": ExemplarEnhancer,
+            "conditional": ConditionalEnhancer,
+        }[name]()
     if temperature is not None and "temperature" in enhancer.get_params():
         enhancer.set_params(temperature=temperature)
     return enhancer
@@ -79,17 +83,17 @@ def run(
     enhancer_temperature=None,
     core_resolution=None,
     grid=None,
+    n_reference=None,
+    baseline=True,
+    real=True,
 ):
-    train, reference, labels, rng = _protocol(dataset, n, seed)
-    n = len(reference)
+    train, reference, labels, rng = _protocol(dataset, n, seed, n_reference)
+    n, n_ref = len(labels), len(reference)
     methods = []
-    template = _enhancer(enhancer, n_channels(train.images), enhancer_temperature)
-    pager = PAGER(
-        core=GMMCoreGenerator(n_components=500, pca_variance=0.99, resolution=core_resolution),
-        enhancer=template,
-        random_state=seed,
-        n_jobs=2,
-    )
+    channels = n_channels(train.images)
+    template = _enhancer(enhancer, channels, enhancer_temperature)
+    core = PAGER.default_stages(channels)["core"].set_params(resolution=core_resolution)
+    pager = PAGER(core=core, enhancer=template, random_state=seed, n_jobs=2)
     fit = {}
     with measure_rss(fit):
         pager.fit(train.images, train.target)
@@ -97,33 +101,35 @@ def run(
     samples = pager.sample(n, y=labels)
     sample_s = time.perf_counter() - t0
     r = pager.core_.resolution
-    name = f"PAGER ({r}x{r} core, 500 components per class, {pager.enhancers_[0]!r})"
+    name = f"PAGER ({r}x{r} core, {pager.enhancers_[0]!r})"
     if grid is not None:  # the first ten samples of every class, one class per row
         first = [np.flatnonzero(labels == c)[:10] for c in range(10)]
         save_png(grid, image_grid(samples[np.concatenate(first)], 10, scale=3))
     methods.append((name, samples, fit, sample_s, pager.n_parameters_))
     print(f"[{dataset}] PAGER fitted in {fit['seconds']:.0f}s", flush=True)
 
-    fit = {}
-    with measure_rss(fit):
-        base = _baseline(train.images, train.target, n, labels, seed)
-    methods.append(
-        (
-            "baseline: PCA(0.99) + GaussianMixture(100, diag) per class on pixels",
-            base.reshape((n,) + train.images.shape[1:]),
-            fit,
-            None,
-            None,
+    if baseline:
+        fit = {}
+        with measure_rss(fit):
+            base = _baseline(train.images, train.target, n, labels, seed)
+        methods.append(
+            (
+                "baseline: PCA(0.99) + GaussianMixture(100, diag) per class on pixels",
+                base.reshape((n,) + train.images.shape[1:]),
+                fit,
+                None,
+                None,
+            )
         )
-    )
-    real = train.images[rng.permutation(len(train.images))[:n]]
-    methods.append((f"real training images ({n})", real, None, None, None))
+    if real:
+        real = train.images[rng.permutation(len(train.images))[:n]]
+        methods.append((f"real training images ({n})", real, None, None, None))
 
     copies = CopyCheck(train.images, reference)
 
     t0 = time.perf_counter()
     ref_feat = inception_features(reference)
-    print(f"[{dataset}] reference features: {n} images in {time.perf_counter() - t0:.0f}s")
+    print(f"[{dataset}] reference features: {n_ref} images in {time.perf_counter() - t0:.0f}s")
     rows = []
     for name, images, fit, sample_s, params in methods:
         feat = inception_features(images)
@@ -142,13 +148,21 @@ def run(
             }
         )
         print(f"[{dataset}] {name}: done", flush=True)
-    print(f"\n### {dataset}: N = {n} generated / real images against {n} test images\n")
+    print(f"\n### {dataset}: N = {n} generated / real images against {n_ref} test images\n")
     print(markdown_table(rows, list(rows[0])))
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="N = 500 instead of 10,000")
+    parser.add_argument(
+        "--n", type=int, default=None, help="N (samples and reference images) instead"
+    )
+    parser.add_argument(
+        "--n-reference", type=int, default=None, help="test images to compare with (default N)"
+    )
+    parser.add_argument("--no-baseline", action="store_true", help="skip the pixel-space baseline")
+    parser.add_argument("--no-real", action="store_true", help="skip the real-images row")
     parser.add_argument(
         "--dataset", choices=["fashion-mnist", "cifar10", "all"], default="fashion-mnist"
     )
@@ -166,14 +180,14 @@ def main(argv=None):
     )
     parser.add_argument(
         "--enhancer",
-        choices=["default", "paper", "exemplar"],
+        choices=["default", "paper", "exemplar", "conditional"],
         default="default",
         help="PAGER's default for the data's colour, the paper's ResolutionEnhancer, "
-        "or ExemplarEnhancer (default: default)",
+        "ExemplarEnhancer or ConditionalEnhancer (default: default)",
     )
     parser.add_argument("--grid", default=None, help="PNG file for a grid of PAGER's samples")
     args = parser.parse_args(argv)
-    n = 500 if args.quick else 10000
+    n = args.n or (500 if args.quick else 10000)
     print(f"machine: {machine()}")
     for name in ["fashion-mnist", "cifar10"] if args.dataset == "all" else [args.dataset]:
         run(
@@ -182,6 +196,9 @@ def main(argv=None):
             enhancer_temperature=args.enhancer_temperature,
             core_resolution=args.core_resolution,
             enhancer=args.enhancer,
+            n_reference=args.n_reference,
+            baseline=not args.no_baseline,
+            real=not args.no_real,
             grid=args.grid,
         )
 
