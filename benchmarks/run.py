@@ -35,7 +35,7 @@ import numpy as np
 
 from benchmarks._harness import CopyCheck, machine, markdown_table, measure_rss, n_channels
 from benchmarks.bench_pager import SHARED, _baseline
-from skpager import PAGER, ExemplarEnhancer, ResolutionEnhancer
+from skpager import PAGER, ConditionalEnhancer, ExemplarEnhancer, ResolutionEnhancer
 from skpager.datasets import load_cifar10, load_fashion_mnist
 from skpager.image import image_grid, save_png
 from skpager.metrics import frechet_distance, inception_features, precision_recall
