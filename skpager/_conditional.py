@@ -47,6 +47,16 @@ def _windows(images, window, stride, rows=None):
     return np.moveaxis(view, -3, -1).reshape(-1, window * window * images.shape[-1])
 
 
+def _groups(assign):
+    """``(cluster, rows)`` for every cluster present in ``assign``, the rows
+    found by one stable sort (not one boolean mask per cluster)."""
+    order = np.argsort(assign, kind="stable")
+    clusters, starts = np.unique(assign[order], return_index=True)
+    ends = np.append(starts[1:], len(order))
+    for cluster, start, end in zip(clusters, starts, ends, strict=True):
+        yield cluster, order[start:end]
+
+
 def _overlap_add(windows, shape, window, stride):
     """Sum of the windows ``(n, ny, nx, window, window, C)`` at their places."""
     out = np.zeros(shape)
@@ -323,8 +333,7 @@ class ConditionalEnhancer(BaseEnhancer):
     def _conditional_means(self, z, assign):
         d = z.shape[1]
         out = np.empty((len(z), self.coefs_.shape[1]))
-        for c in np.unique(assign):
-            idx = assign == c
+        for c, idx in _groups(assign):
             out[idx] = self.means_[c, d:] + (z[idx] - self.means_[c, :d]) @ self.coefs_[c].T
         return out
 
@@ -354,8 +363,7 @@ class ConditionalEnhancer(BaseEnhancer):
             p = self.coefs_.shape[1]
             noise = standard_normal(image_keys(low, seed), ny * nx * p).reshape(-1, p)
             drawn = np.empty_like(noise)
-            for k in np.unique(assign):
-                idx = assign == k
+            for k, idx in _groups(assign):
                 drawn[idx] = noise[idx] @ self.cond_chol_[k].T
             drawn = _overlap_add(drawn.reshape(shape_w), dc.shape, *self._geometry())
             out += np.sqrt(temperature) * drawn / np.sqrt(coverage)
@@ -403,11 +411,11 @@ class ConditionalEnhancer(BaseEnhancer):
         keep = np.zeros((ny, nx), dtype=bool)
         keep[::step, ::step] = True
         keep = np.tile(keep.ravel(), len(dc))
-        resid = ac[keep] - self._conditional_means(z[keep], assign[keep])
+        assign = assign[keep]
+        resid = ac[keep] - self._conditional_means(z[keep], assign)
         ll = np.empty(len(resid))
         p = resid.shape[1]
-        for k in np.unique(assign[keep]):
-            idx = assign[keep] == k
+        for k, idx in _groups(assign):
             chol = self.cond_chol_[k]
             white = solve_triangular(chol, resid[idx].T, lower=True)
             log_det = 2 * np.log(np.diag(chol)).sum()
