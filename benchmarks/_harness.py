@@ -1,5 +1,6 @@
 """Timing, memory, table and copy-check helpers shared by the benchmark scripts."""
 
+import hashlib
 import os
 import platform
 import threading
@@ -138,3 +139,24 @@ def measure_rss(record, interval=0.2):
         stop.set()
         thread.join()
         record["peak_rss_mib"] = max(peak[0], _tree_rss_bytes()) / 2**20
+
+
+CACHE = Path.home() / ".cache" / "skpager-bench"
+
+
+def cached_inception_features(images, tag):
+    """Inception features of a fixed reference set, cached on disk by content.
+
+    The file name holds ``tag`` and a digest of the images, so a different
+    reference set never reads another's features.
+    """
+    from skpager.metrics import inception_features
+
+    CACHE.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha1(np.ascontiguousarray(images).tobytes()).hexdigest()[:16]
+    path = CACHE / f"{tag}_{digest}.npy"
+    if path.exists():
+        return np.load(path)
+    features = inception_features(images)
+    np.save(path, features)
+    return features

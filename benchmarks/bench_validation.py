@@ -23,19 +23,16 @@ over Lanczos) is reported too.  Needs the optional FID extra.
 """
 
 import argparse
-import hashlib
 import time
-from pathlib import Path
 
 import numpy as np
 
 import skpager
-from benchmarks._harness import CopyCheck, machine, markdown_table
+from benchmarks._harness import CopyCheck, cached_inception_features, machine, markdown_table
 from skpager.datasets import load_fashion_mnist
 from skpager.image import image_grid, pad_images, resize, save_png
 from skpager.metrics import frechet_distance, inception_features, precision_recall
 
-CACHE = Path.home() / ".cache" / "skpager-bench"
 N_REFERENCE = 5000
 
 
@@ -45,17 +42,6 @@ def _validation(n_train):
     held = train.images[50000:]
     reference = held[np.random.RandomState(0).permutation(len(held))[:N_REFERENCE]]
     return fit_x, fit_y, reference
-
-
-def _reference_features(reference):
-    CACHE.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha1(np.ascontiguousarray(reference).tobytes()).hexdigest()[:16]
-    path = CACHE / f"fashion_validation_{digest}.npy"
-    if path.exists():
-        return np.load(path)
-    feats = inception_features(reference)
-    np.save(path, feats)
-    return feats
 
 
 def _psnr(a, b):
@@ -106,7 +92,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     fit_x, fit_y, reference = _validation(args.n_train)
     print(f"machine: {machine()}")
-    ref_feat = _reference_features(reference)
+    ref_feat = cached_inception_features(reference, "fashion_validation")
     copies = CopyCheck(pad_images(fit_x, 28, 28), reference)
     rows = []
     for i, config in enumerate(args.config or [""]):

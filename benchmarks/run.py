@@ -32,8 +32,16 @@ import argparse
 import time
 
 import numpy as np
+from sklearn.utils import Bunch
 
-from benchmarks._harness import CopyCheck, machine, markdown_table, measure_rss, n_channels
+from benchmarks._harness import (
+    CopyCheck,
+    cached_inception_features,
+    machine,
+    markdown_table,
+    measure_rss,
+    n_channels,
+)
 from benchmarks.bench_pager import SHARED, _baseline
 from skpager import PAGER, ConditionalEnhancer, ExemplarEnhancer, ResolutionEnhancer
 from skpager.datasets import load_cifar10, load_fashion_mnist
@@ -84,10 +92,13 @@ def run(
     core_resolution=None,
     grid=None,
     n_reference=None,
+    n_train=None,
     baseline=True,
     real=True,
 ):
     train, reference, labels, rng = _protocol(dataset, n, seed, n_reference)
+    if n_train is not None:  # the first n_train images (the paper's robustness protocol)
+        train = Bunch(images=train.images[:n_train], target=train.target[:n_train])
     n, n_ref = len(labels), len(reference)
     methods = []
     channels = n_channels(train.images)
@@ -128,7 +139,7 @@ def run(
     copies = CopyCheck(train.images, reference)
 
     t0 = time.perf_counter()
-    ref_feat = inception_features(reference)
+    ref_feat = cached_inception_features(reference, f"{dataset}_test")
     print(f"[{dataset}] reference features: {n_ref} images in {time.perf_counter() - t0:.0f}s")
     rows = []
     for name, images, fit, sample_s, params in methods:
@@ -164,6 +175,9 @@ def main(argv=None):
     parser.add_argument("--no-baseline", action="store_true", help="skip the pixel-space baseline")
     parser.add_argument("--no-real", action="store_true", help="skip the real-images row")
     parser.add_argument(
+        "--n-train", type=int, default=None, help="fit on the first N training images only"
+    )
+    parser.add_argument(
         "--dataset", choices=["fashion-mnist", "cifar10", "all"], default="fashion-mnist"
     )
     parser.add_argument(
@@ -197,6 +211,7 @@ def main(argv=None):
             core_resolution=args.core_resolution,
             enhancer=args.enhancer,
             n_reference=args.n_reference,
+            n_train=args.n_train,
             baseline=not args.no_baseline,
             real=not args.no_real,
             grid=args.grid,
