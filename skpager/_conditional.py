@@ -9,7 +9,7 @@ from sklearn.cluster import MiniBatchKMeans
 from sklearn.metrics import pairwise_distances_argmin
 from sklearn.utils.validation import check_is_fitted
 
-from ._basis import pca_basis, to_coords
+from ._basis import to_coords
 from ._compat import Interval, _fit_context
 from ._enhancer_base import BaseEnhancer
 from ._random import image_keys, standard_normal
@@ -45,6 +45,18 @@ def _windows(images, window, stride, rows=None):
     if rows is not None:
         view = view[rows[0], rows[1], rows[2]]
     return np.moveaxis(view, -3, -1).reshape(-1, window * window * images.shape[-1])
+
+
+def _leading_axes(data, n_axes):
+    """``(mean, axes)`` (float32) of the ``n_axes`` leading principal axes of
+    ``data``, from the eigenvectors of its covariance (the data has many more
+    rows than columns), with a deterministic sign (largest entry positive)."""
+    mean = data.mean(axis=0)
+    centred = data - mean
+    eigval, eigvec = np.linalg.eigh(centred.T @ centred)
+    axes = eigvec[:, np.argsort(eigval)[::-1][:n_axes]].T
+    signs = np.sign(axes[np.arange(len(axes)), np.abs(axes).argmax(axis=1)])
+    return mean.astype(np.float32), (axes * signs[:, None]).astype(np.float32)
 
 
 def _groups(assign):
@@ -267,9 +279,7 @@ class ConditionalEnhancer(BaseEnhancer):
         ctx = _contexts(dc, self.context, self.stride, margin, rows)
         ac = _windows(high - dc, self.window, self.stride, rows)
         ctx -= ctx.mean(axis=1, keepdims=True)
-        self.context_basis_ = pca_basis(ctx, 1.0)
-        mean, axes = self.context_basis_
-        self.context_basis_ = (mean, axes[: self.n_context_features])
+        self.context_basis_ = _leading_axes(ctx, self.n_context_features)
         z = to_coords(self.context_basis_, ctx)
         k = min(self.n_clusters, m)
         if self.verbose:
@@ -278,10 +288,10 @@ class ConditionalEnhancer(BaseEnhancer):
             )
         with config_context(array_api_dispatch=False):
             kmeans = MiniBatchKMeans(
-                n_clusters=k, random_state=draw_seed(rng), batch_size=_KMEANS_BATCH, n_init=3
+                n_clusters=k, random_state=draw_seed(rng), batch_size=_KMEANS_BATCH, n_init=1
             ).fit(z)
         self.cluster_centers_ = kmeans.cluster_centers_
-        assign = pairwise_distances_argmin(z, self.cluster_centers_)
+        assign = kmeans.labels_  # the nearest final centre of every window
         self._fit_gaussians(np.hstack([z, ac]), assign, z.shape[1])
         p = ac.shape[1]
         self.n_parameters_ = int(
@@ -303,8 +313,9 @@ class ConditionalEnhancer(BaseEnhancer):
         self.coefs_ = np.empty((k, dim - d, d))
         self.cond_chol_ = np.empty((k, dim - d, dim - d))
         jitter = 1e-10 * max(np.trace(pooled_cov) / dim, 1e-12)
+        rows = dict(_groups(assign))
         for c in range(k):
-            members = joint[assign == c]
+            members = joint[rows[c]] if c in rows else joint[:0]
             count = len(members)
             mean = members.mean(axis=0) if count else pooled_mean
             scatter = (members - mean).T @ (members - mean) if count else 0.0
