@@ -23,7 +23,10 @@ def _mix(x):
 
 
 def image_keys(images, seed):
-    """One uint64 key per image, from its pixels (float64 bits) and ``seed``.
+    """One uint64 key per image, from its pixels and ``seed``.
+
+    The pixels are hashed as float32 values, so an image passed as float64
+    or as float32 gets the same key.
 
     Parameters
     ----------
@@ -34,8 +37,8 @@ def image_keys(images, seed):
     -------
     keys : ndarray of shape (n,), uint64
     """
-    bits = np.ascontiguousarray(images, dtype=np.float64).reshape(len(images), -1)
-    bits = bits.view(np.uint64)
+    bits = np.ascontiguousarray(images, dtype=np.float32).reshape(len(images), -1)
+    bits = bits.view(np.uint32).astype(np.uint64)
     seed = np.uint64(int(seed) % (1 << 64))
     with np.errstate(over="ignore"):
         weights = _mix(np.arange(1, bits.shape[1] + 1, dtype=np.uint64) * _GOLDEN + seed)

@@ -16,6 +16,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from skpager import (
     PAGER,
     AttributeGuidedGenerator,
+    ConditionalEnhancer,
     ExemplarEnhancer,
     GMMCoreGenerator,
     QualityBooster,
@@ -28,6 +29,7 @@ ESTIMATORS = [
     GMMCoreGenerator(n_components=2, max_iter=20, random_state=0),
     ResolutionEnhancer(n_dc_components=2, n_ac_components=1, random_state=0),
     ExemplarEnhancer(n_exemplars=10, random_state=0),
+    ConditionalEnhancer(2, window=1, stride=1, context=1, random_state=0),
     QualityBooster(n_clusters=2, random_state=0),
     PAGER(GMMCoreGenerator(n_components=2, max_iter=20), random_state=0),
     AttributeGuidedGenerator(
@@ -84,6 +86,7 @@ ATTRIBUTE_CHECKS = dict.fromkeys(
 EXPECTED_FAILED_CHECKS = {
     "ResolutionEnhancer": dict(PAIR_CHECKS, check_transformer_n_iter=_Y_NOT_IMAGES),
     "ExemplarEnhancer": PAIR_CHECKS,
+    "ConditionalEnhancer": PAIR_CHECKS,
     "QualityBooster": PAIR_CHECKS,
     "AttributeGuidedGenerator": ATTRIBUTE_CHECKS,
 }
