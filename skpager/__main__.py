@@ -92,7 +92,6 @@ def _load_path(path):
 
 
 def _fit(args, verbose=1, output=None):
-    from ._core import GMMCoreGenerator
     from ._pager import PAGER
 
     t0 = time.perf_counter()
@@ -102,12 +101,15 @@ def _fit(args, verbose=1, output=None):
         f"({'with' if labels is not None else 'without'} labels) "
         f"in {time.perf_counter() - t0:.1f}s"
     )
+    core = PAGER.default_stages(1 if images.ndim == 3 else images.shape[3])["core"]
+    given = {
+        "resolution": args.resolution,
+        "n_components": args.n_components,
+        "pca_variance": args.pca_variance,
+    }
+    core.set_params(**{k: v for k, v in given.items() if v is not None})
     model = PAGER(
-        core=GMMCoreGenerator(
-            resolution=args.resolution,
-            n_components=args.n_components,
-            pca_variance=args.pca_variance,
-        ),
+        core=core,
         random_state=args.seed,
         n_jobs=args.n_jobs,
         verbose=verbose,
@@ -197,8 +199,7 @@ def _cmd_demo(args):
     from ._grid import image_grid, save_png
 
     args.dataset, args.n_train, args.resolution = "demo", None, None
-    # 500 images per class: few components, fewer PCA directions than the 0.99 default
-    args.n_components, args.pca_variance, args.n_jobs = 20, 0.85, 2
+    args.n_components, args.pca_variance, args.n_jobs = None, None, 2  # PAGER's defaults
     print(
         "skpager demo: class-conditional PAGER (16x16 core -> 28x28) on the bundled "
         "5,000-image Fashion-MNIST subset"
@@ -268,8 +269,18 @@ def build_parser():
         default=None,
         help="core side (default 16 for grey, 4 for colour)",
     )
-    fit.add_argument("--n-components", type=_positive_int, default=100)
-    fit.add_argument("--pca-variance", type=float, default=0.99)
+    fit.add_argument(
+        "--n-components",
+        type=_positive_int,
+        default=None,
+        help="mixture components per class (default: PAGER's core default)",
+    )
+    fit.add_argument(
+        "--pca-variance",
+        type=float,
+        default=None,
+        help="share of variance kept before the mixture (default: PAGER's core default)",
+    )
     fit.add_argument("--n-jobs", type=int, default=None)
     fit.add_argument("--seed", type=int, default=0)
     fit.set_defaults(func=_cmd_fit)

@@ -119,7 +119,8 @@ class ConditionalEnhancer(BaseEnhancer):
     n_clusters : int, default=64
         k-means clusters of the window contexts; one Gaussian each.
     window : int, default=4
-        Side of the output windows whose AC is modelled.
+        Side of the output windows whose AC is modelled (at most the output
+        side: a larger value is reduced to it).
     stride : int, default=2
         Step between windows (``window`` gives non-overlapping windows).
         ``2h - window`` must be a multiple of it, so the windows cover the
@@ -153,6 +154,8 @@ class ConditionalEnhancer(BaseEnhancer):
         ``(h, w, C)`` of the low-resolution input.
     output_shape_ : tuple of int
         ``(2h, 2w, C)``.
+    window_ : int
+        Side of the windows actually used.
     context_basis_ : tuple of ndarray
         ``(mean, axes)`` of the context features.
     cluster_centers_ : ndarray of shape (n_clusters, n_context_features)
@@ -248,37 +251,37 @@ class ConditionalEnhancer(BaseEnhancer):
         return self._fit_validated(X, y, labels)
 
     def _check_geometry(self):
+        """Set ``window_`` (``window``, at most the output side) and check that
+        the windows tile the output and that the context is centred."""
         h2, w2, _ = self.output_shape_
-        if self.window > min(h2, w2) or (h2 - self.window) % self.stride:
+        self.window_ = min(self.window, h2, w2)
+        if (h2 - self.window_) % self.stride or (w2 - self.window_) % self.stride:
             raise ValueError(
                 f"window={self.window} and stride={self.stride} must tile the output "
-                f"({h2}x{w2}): the window at most the side, and side - window a multiple "
-                "of the stride."
+                f"({h2}x{w2}): side - window must be a multiple of the stride."
             )
-        if (w2 - self.window) % self.stride:
-            raise ValueError(f"stride={self.stride} must divide {w2} - window={self.window}.")
-        if self.context < self.window or (self.context - self.window) % 2:
+        if self.context < self.window_ or (self.context - self.window_) % 2:
             raise ValueError(
-                f"context={self.context} must be at least window={self.window}, with an "
+                f"context={self.context} must be at least window={self.window_}, with an "
                 "even difference (the context is centred on the window)."
             )
 
     def _grid(self):
         h2, w2, _ = self.output_shape_
-        return (h2 - self.window) // self.stride + 1, (w2 - self.window) // self.stride + 1
+        return (h2 - self.window_) // self.stride + 1, (w2 - self.window_) // self.stride + 1
 
     def _fit_pairs(self, low, high, labels, rng):
         self._check_geometry()
         n = len(low)
         ny, nx = self._grid()
-        margin = (self.context - self.window) // 2
+        margin = (self.context - self.window_) // 2
         m = min(self.max_windows, n * ny * nx)
         pick = rng.choice(n * ny * nx, size=m, replace=False)
         rows = np.unravel_index(pick, (n, ny, nx))
         dc = self._dc(low)
         ctx = _contexts(dc, self.context, self.stride, margin, rows)
-        ac = _windows(high - dc, self.window, self.stride, rows)
-        ctx -= ctx.mean(axis=1, keepdims=True)
+        ac = _windows(high - dc, self.window_, self.stride, rows)
+        ctx = ctx - ctx.mean(axis=1, keepdims=True)
         self.context_basis_ = _leading_axes(ctx, self.n_context_features)
         z = to_coords(self.context_basis_, ctx)
         k = min(self.n_clusters, m)
@@ -335,9 +338,9 @@ class ConditionalEnhancer(BaseEnhancer):
 
     # ------------------------------------------------------------ transform
     def _features(self, dc):
-        margin = (self.context - self.window) // 2
+        margin = (self.context - self.window_) // 2
         ctx = _contexts(dc, self.context, self.stride, margin)
-        ctx -= ctx.mean(axis=1, keepdims=True)
+        ctx = ctx - ctx.mean(axis=1, keepdims=True)
         z = to_coords(self.context_basis_, ctx)
         return z, pairwise_distances_argmin(z, self.cluster_centers_)
 
@@ -362,12 +365,12 @@ class ConditionalEnhancer(BaseEnhancer):
         n = len(dc)
         ny, nx = self._grid()
         c = dc.shape[-1]
-        shape_w = (n, ny, nx, self.window, self.window, c)
+        shape_w = (n, ny, nx, self.window_, self.window_, c)
         z, assign = self._features(dc)
         mean = _overlap_add(
             self._conditional_means(z, assign).reshape(shape_w), dc.shape, *self._geometry()
         )
-        ones = np.ones((1, ny, nx, self.window, self.window, 1))
+        ones = np.ones((1, ny, nx, self.window_, self.window_, 1))
         coverage = _overlap_add(ones, (1,) + dc.shape[1:3] + (1,), *self._geometry())
         out = dc + mean / coverage
         if temperature > 0:
@@ -381,7 +384,7 @@ class ConditionalEnhancer(BaseEnhancer):
         return out
 
     def _geometry(self):
-        return self.window, self.stride
+        return self.window_, self.stride
 
     # ---------------------------------------------------------------- score
     def score_samples(self, X, y):
@@ -409,16 +412,16 @@ class ConditionalEnhancer(BaseEnhancer):
         low = self._check_low(X, reset=False)
         high = self._check_high(y, low.shape[0])
         h2, w2, _ = self.output_shape_
-        if self.window % self.stride or h2 % self.window or w2 % self.window:
+        if self.window_ % self.stride or h2 % self.window_ or w2 % self.window_:
             raise ValueError(
                 f"score needs non-overlapping windows that tile the output: window="
-                f"{self.window} must be a multiple of stride={self.stride} and divide {h2}x{w2}."
+                f"{self.window_} must be a multiple of stride={self.stride} and divide {h2}x{w2}."
             )
         dc = self._dc(low.astype(np.float64))
         ny, nx = self._grid()
         z, assign = self._features(dc)
-        ac = _windows(high - dc, self.window, self.stride)
-        step = self.window // self.stride
+        ac = _windows(high - dc, self.window_, self.stride)
+        step = self.window_ // self.stride
         keep = np.zeros((ny, nx), dtype=bool)
         keep[::step, ::step] = True
         keep = np.tile(keep.ravel(), len(dc))

@@ -148,7 +148,6 @@ def test_random_numbers_are_per_image():
     "params, match",
     [
         ({"window": 3}, "must tile the output"),
-        ({"window": 64}, "must tile the output"),
         ({"stride": 3}, "must tile the output"),
         ({"context": 2}, "context=2 must be at least window"),
         ({"context": 7}, "even difference"),
@@ -168,6 +167,16 @@ def test_bad_call_temperature(pairs):
     for bad in (-1.0, np.nan, np.inf):
         with pytest.raises(ValueError, match="temperature must be a finite number"):
             enh.transform(low_test, temperature=bad)
+
+
+def test_window_larger_than_the_output_is_reduced(pairs):
+    low, high, _, _ = pairs
+    tiny = ConditionalEnhancer(4, window=64, context=64, random_state=0).fit(low[:50], high[:50])
+    assert tiny.window_ == 32
+    assert tiny.transform(low[:2]).shape == (2, 32, 32, 1)
+    small = resize(high[:50], 2)
+    two = ConditionalEnhancer(4, random_state=0).fit(resize(small, 1), small)
+    assert two.window_ == 2 and two.transform(resize(small[:3], 1)).shape == (3, 2, 2, 1)
 
 
 def test_more_clusters_than_windows_stay_finite(pairs):
