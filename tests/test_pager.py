@@ -11,7 +11,14 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-from skpager import PAGER, ExemplarEnhancer, GMMCoreGenerator, QualityBooster, ResolutionEnhancer
+from skpager import (
+    PAGER,
+    ConditionalEnhancer,
+    ExemplarEnhancer,
+    GMMCoreGenerator,
+    QualityBooster,
+    ResolutionEnhancer,
+)
 from skpager._image import pad_images, resize
 from skpager.datasets import load_demo
 
@@ -114,8 +121,11 @@ def test_default_stages_by_colour():
     assert (ex.n_exemplars, ex.n_ac_components, ex.window_split) == (10000, 128, 2)
     # all 60 images stored (fewer than 10,000), four 4x4 windows each, on their 48 pixels' axes
     assert ex.ac_.shape == (240, 48)
-    assert type(grey_pager.enhancers_[0]) is ResolutionEnhancer
+    assert type(grey_pager.enhancers_[0]) is ConditionalEnhancer
     assert colour_pager.sample(2).shape == (2, 8, 8, 3)
+    assert grey_pager.sample(2).shape == (2, 8, 8, 1)
+    grey = PAGER.default_stages(1)
+    assert grey["core"].component_selection == "bic"  # the core's size follows the data
     # an explicit template is taken as given
     plain = PAGER(enhancer=ResolutionEnhancer(), random_state=0, **params).fit(colour)
     assert type(plain.enhancers_[0]) is ResolutionEnhancer
@@ -294,6 +304,7 @@ def test_default_booster_calibrates_for_colour_only():
     (colour_booster,) = colour_pager.boosters_
     (grey_booster,) = grey_pager.boosters_
     assert colour_booster.calibrate and not grey_booster.calibrate
+    assert not grey_booster.edge_mask  # the grey default adds the residual unmasked
     # calibrated gains lie in [0, 1]; the paper's booster adds residuals at gain 1
     assert np.all((colour_booster.gains_ >= 0) & (colour_booster.gains_ <= 1))
     # (0 for a cluster that stores no patches)
