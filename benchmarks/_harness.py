@@ -79,6 +79,11 @@ class CopyCheck:
         return float(np.mean(self.distances(images) < self.threshold))
 
 
+def psnr(images, truth):
+    """PSNR in dB of ``images`` (clipped to [0, 1]) against ``truth``."""
+    return float(10 * np.log10(1 / np.mean((np.clip(images, 0, 1) - truth) ** 2)))
+
+
 def _flat(images):
     return np.asarray(images).reshape(len(images), -1)
 

@@ -29,7 +29,7 @@ import numpy as np
 from sklearn.decomposition import PCA
 from sklearn.mixture import GaussianMixture
 
-from benchmarks._harness import machine, markdown_table, measure_rss, n_channels
+from benchmarks._harness import machine, markdown_table, measure_rss, n_channels, psnr
 from skpager import PAGER, GMMCoreGenerator, QualityBooster, ResolutionEnhancer
 from skpager.datasets import load_cifar10, load_fashion_mnist
 from skpager.image import crop_images, image_grid, pad_images, resize, save_png
@@ -37,10 +37,6 @@ from skpager.metrics import frechet_distance
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
-
-
-def psnr(a, b):
-    return float(10 * np.log10(1.0 / np.mean((np.clip(a, 0, 1) - b) ** 2)))
 
 
 def part_sr(args):

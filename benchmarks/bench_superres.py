@@ -15,17 +15,12 @@ Run::
 import argparse
 import time
 
-import numpy as np
 from sklearn.pipeline import make_pipeline
 
-from benchmarks._harness import machine, markdown_table
+from benchmarks._harness import machine, markdown_table, psnr
 from skpager import PAGER, ConditionalEnhancer, QualityBooster, ResolutionEnhancer
 from skpager.datasets import load_fashion_mnist
 from skpager.image import crop_images, pad_images, resize
-
-
-def _psnr(a, b):
-    return 10 * np.log10(1 / np.mean((np.clip(a, 0, 1) - b) ** 2))
 
 
 def main(argv=None):
@@ -40,7 +35,7 @@ def main(argv=None):
 
     def score(name, out, fit_s=None):
         out = crop_images(out, 28, 28)
-        return {"method": name, "PSNR dB": _psnr(out, truth), "fit s": fit_s}
+        return {"method": name, "PSNR dB": psnr(out, truth), "fit s": fit_s}
 
     rows = [score("Lanczos 16 -> 32", resize(low_test, 32))]
     models = [
@@ -69,14 +64,14 @@ def main(argv=None):
     rows.append(
         {
             "method": "PAGER defaults, super_resolve 14 -> 28",
-            "PSNR dB": _psnr(sr, truth),
+            "PSNR dB": psnr(sr, truth),
             "fit s": fit_s,
         }
     )
     rows.append(
         {
             "method": "Lanczos 14 -> 28",
-            "PSNR dB": _psnr(resize(resize(test.images, 14), 28), truth),
+            "PSNR dB": psnr(resize(resize(test.images, 14), 28), truth),
         }
     )
     lanczos = {"16 -> 32": rows[0]["PSNR dB"], "14 -> 28": rows[-1]["PSNR dB"]}

@@ -28,7 +28,7 @@ import time
 import numpy as np
 
 import skpager
-from benchmarks._harness import CopyCheck, cached_inception_features, machine, markdown_table
+from benchmarks._harness import CopyCheck, cached_inception_features, machine, markdown_table, psnr
 from skpager.datasets import load_fashion_mnist
 from skpager.image import image_grid, pad_images, resize, save_png
 from skpager.metrics import frechet_distance, inception_features, precision_recall
@@ -42,10 +42,6 @@ def _validation(n_train):
     held = train.images[50000:]
     reference = held[np.random.RandomState(0).permutation(len(held))[:N_REFERENCE]]
     return fit_x, fit_y, reference
-
-
-def _psnr(a, b):
-    return 10 * np.log10(1 / np.mean((np.clip(a, 0, 1) - b) ** 2))
 
 
 def evaluate(config, fit_x, fit_y, reference, ref_feat, copies, n, seed=0, grid=None):
@@ -66,7 +62,7 @@ def evaluate(config, fit_x, fit_y, reference, ref_feat, copies, n, seed=0, grid=
     low = resize(reference[:2000], 14)
     sr = pager.super_resolve(low)
     lanczos = resize(low, 28)
-    gain = _psnr(sr, reference[:2000]) - _psnr(lanczos, reference[:2000])
+    gain = psnr(sr, reference[:2000]) - psnr(lanczos, reference[:2000])
     feat = inception_features(samples)
     precision, recall = precision_recall(ref_feat, feat)
     return {
