@@ -337,9 +337,11 @@ class ConditionalEnhancer(BaseEnhancer):
             self.cond_chol_[c] = np.linalg.cholesky(schur)
 
     # ------------------------------------------------------------ transform
-    def _features(self, dc):
+    def _features(self, dc, stride=None):
+        """Context features and cluster of the windows at ``stride``
+        (default: the model's)."""
         margin = (self.context - self.window_) // 2
-        ctx = _contexts(dc, self.context, self.stride, margin)
+        ctx = _contexts(dc, self.context, stride or self.stride, margin)
         ctx = ctx - ctx.mean(axis=1, keepdims=True)
         z = to_coords(self.context_basis_, ctx)
         return z, pairwise_distances_argmin(z, self.cluster_centers_)
@@ -418,15 +420,11 @@ class ConditionalEnhancer(BaseEnhancer):
                 f"{self.window_} must be a multiple of stride={self.stride} and divide {h2}x{w2}."
             )
         dc = self._dc(low.astype(np.float64))
-        ny, nx = self._grid()
-        z, assign = self._features(dc)
-        ac = _windows(high - dc, self.window_, self.stride)
-        step = self.window_ // self.stride
-        keep = np.zeros((ny, nx), dtype=bool)
-        keep[::step, ::step] = True
-        keep = np.tile(keep.ravel(), len(dc))
-        assign = assign[keep]
-        resid = ac[keep] - self._conditional_means(z[keep], assign)
+        # the non-overlapping windows: those at stride window_
+        z, assign = self._features(dc, stride=self.window_)
+        resid = _windows(high - dc, self.window_, self.window_) - self._conditional_means(
+            z, assign
+        )
         ll = np.empty(len(resid))
         p = resid.shape[1]
         for k, idx in _groups(assign):
