@@ -43,8 +43,9 @@ class AttributeGuidedGenerator(BaseEstimator):
     n_clusters : int, default=10
         Attribute clusters.  Fewer are used when ``A`` has fewer distinct rows.
     min_cluster_size : int, default=2
-        Clusters smaller than this are merged into the nearest larger one
-        (by centre distance), with a warning.
+        Clusters smaller than this (at least 2: a generator learns from two
+        images or more) are merged into the nearest larger one (by centre
+        distance), with a warning.
     random_state : int, RandomState instance or None, default=None
         Seeds k-means, the per-cluster estimators and default sampling.
     n_jobs : int, default=None
@@ -80,7 +81,7 @@ class AttributeGuidedGenerator(BaseEstimator):
     _parameter_constraints: dict = {
         "estimator": [HasMethods(["fit", "sample"]), None],
         "n_clusters": [Interval(Integral, 1, None, closed="left")],
-        "min_cluster_size": [Interval(Integral, 1, None, closed="left")],
+        "min_cluster_size": [Interval(Integral, 2, None, closed="left")],
         "random_state": ["random_state"],
         "n_jobs": [Integral, None],
     }
@@ -128,6 +129,8 @@ class AttributeGuidedGenerator(BaseEstimator):
             The fitted generator.
         """
         n = len(X)
+        if n == 0:
+            raise ValueError("X holds no images; AttributeGuidedGenerator needs training images.")
         A = self._check_attributes(A, n)
         rng = check_random_state(self.random_state)
         distinct = len(np.unique(A, axis=0))
@@ -188,6 +191,9 @@ class AttributeGuidedGenerator(BaseEstimator):
 
         Only the query's non-zero attributes count.  An all-zero query has no
         preference and returns None (:meth:`sample` then draws clusters by size).
+        A query that no cluster matches (combinations never seen in training)
+        still picks the nearest cluster, with a ``UserWarning`` saying on how
+        many of the requested attributes its majority agrees.
 
         Parameters
         ----------
@@ -206,7 +212,18 @@ class AttributeGuidedGenerator(BaseEstimator):
         centres = self.cluster_centers_[:, mask]
         norms = np.linalg.norm(centres, axis=1) * np.linalg.norm(q[mask])
         cosine = centres @ q[mask] / np.where(norms > 0, norms, 1.0)
-        return int(np.argmax(cosine))
+        best = int(np.argmax(cosine))
+        # an attribute "agrees" when the cluster's majority has the query's sign
+        agree = int(np.sum(centres[best] * q[mask] > 0))
+        if agree < mask.sum():
+            warnings.warn(
+                f"No attribute cluster matches the query on all {int(mask.sum())} requested "
+                f"attributes; the nearest, cluster {best} (cosine {cosine[best]:.2f}), agrees "
+                f"with {agree} of them. Its images are generated.",
+                UserWarning,
+                stacklevel=2,
+            )
+        return best
 
     def sample(self, n_samples=1, query=None, random_state=None):
         """Generate images matching ``query``.
@@ -227,7 +244,7 @@ class AttributeGuidedGenerator(BaseEstimator):
             In the layout of the per-cluster estimator's ``sample``.
         """
         check_is_fitted(self)
-        if not isinstance(n_samples, Integral) or n_samples < 1:
+        if isinstance(n_samples, bool) or not isinstance(n_samples, Integral) or n_samples < 1:
             raise ValueError(f"n_samples must be a positive integer; got {n_samples!r}.")
         rng = check_random_state(self.random_state if random_state is None else random_state)
         cluster = None if query is None else self.select_cluster(query)

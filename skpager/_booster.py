@@ -13,7 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._basis import from_coords, pca_basis, to_coords
 from ._compat import Interval, _fit_context
-from ._edges import edge_mask
+from ._edges import check_canny_thresholds, edge_mask
 from ._image import (
     check_target_images,
     from_windows,
@@ -96,7 +96,7 @@ class QualityBooster(TransformerMixin, BaseEstimator):
         their variance; neighbours are searched in those coordinates.  None
         stores the raw patches.
     reg : float, default=1e-3
-        LLE ridge, relative to the trace of the local Gram matrix.
+        LLE ridge (> 0), relative to the trace of the local Gram matrix.
     calibrate : bool, default=False
         Scale each cluster's estimated residual by a gain in [0, 1], the least
         squares fit of the residual it predicts for its own stored patches
@@ -177,7 +177,7 @@ class QualityBooster(TransformerMixin, BaseEstimator):
         "n_neighbors": [Interval(Integral, 1, None, closed="left")],
         "max_patches_per_cluster": [Interval(Integral, 1, None, closed="left")],
         "pca_variance": [Interval(Real, 0, 1, closed="neither"), None],
-        "reg": [Interval(Real, 0, None, closed="left")],
+        "reg": [Interval(Real, 0, None, closed="neither")],
         "calibrate": ["boolean"],
         "edge_mask": ["boolean"],
         "canny_thresholds": [tuple, list],
@@ -253,12 +253,13 @@ class QualityBooster(TransformerMixin, BaseEstimator):
         self : QualityBooster
             The fitted booster.
         """
-        images = self._check_images(X, reset=True)
         if y is None:
             raise ValueError(
                 "QualityBooster requires y to be passed, but the target y is None: pass the "
                 "true images, at the size of X."
             )
+        check_canny_thresholds(self.canny_thresholds)
+        images = self._check_images(X, reset=True)
         truth = check_target_images(
             y,
             images.shape[0],

@@ -8,7 +8,25 @@ scikit-learn is mended in this file alone (pyproject.toml bounds the tested
 range of scikit-learn releases).
 """
 
+from numbers import Integral
+
 from sklearn.base import _fit_context
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, StrOptions
+from sklearn.utils._param_validation import Interval as _Interval
 
 __all__ = ["HasMethods", "Interval", "StrOptions", "_fit_context"]
+
+
+class Interval(_Interval):
+    """scikit-learn's ``Interval`` constraint, refusing booleans for numbers.
+
+    ``True`` is an ``Integral`` to Python, so ``n_clusters=True`` would pass
+    scikit-learn's check and fail later with a message that names nothing.
+    """
+
+    def is_satisfied_by(self, val):
+        return not isinstance(val, bool) and super().is_satisfied_by(val)
+
+    def __str__(self):
+        text = super().__str__()
+        return text if self.type is not Integral else text.replace("an int", "an int (not bool)")

@@ -13,7 +13,7 @@ from ._basis import to_coords
 from ._compat import Interval, _fit_context
 from ._enhancer_base import BaseEnhancer
 from ._random import image_keys, standard_normal
-from ._utils import draw_seed
+from ._utils import MAX_TEMPERATURE, draw_seed
 
 __all__ = ["ConditionalEnhancer"]
 
@@ -130,7 +130,7 @@ class ConditionalEnhancer(BaseEnhancer):
         (``context - window`` must be even and non-negative).
     n_context_features : int, default=32
         Principal axes of the mean-removed contexts kept as ``z``.
-    temperature : float, default=0.0
+    temperature : float in [0, 10], default=0.0
         Scale of the conditional covariance in :meth:`transform` (unless the
         call passes its own); 0 gives the conditional mean.
     covariance_prior : float, default=None
@@ -194,7 +194,7 @@ class ConditionalEnhancer(BaseEnhancer):
         "stride": [Interval(Integral, 1, None, closed="left")],
         "context": [Interval(Integral, 1, None, closed="left")],
         "n_context_features": [Interval(Integral, 1, None, closed="left")],
-        "temperature": [Interval(Real, 0, None, closed="left")],
+        "temperature": [Interval(Real, 0, MAX_TEMPERATURE, closed="both")],
         "covariance_prior": [Interval(Real, 0, None, closed="left"), None],
         "max_windows": [Interval(Integral, 2, None, closed="left")],
         "image_shape": [tuple, list, None],
@@ -411,6 +411,7 @@ class ConditionalEnhancer(BaseEnhancer):
         log_likelihood : ndarray of shape (n_samples,)
         """
         check_is_fitted(self)
+        self._require_y(y)
         low = self._check_low(X, reset=False)
         high = self._check_high(y, low.shape[0])
         h2, w2, _ = self.output_shape_

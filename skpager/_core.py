@@ -17,7 +17,7 @@ from ._compat import Interval, StrOptions, _fit_context
 from ._image import resize, to_images, to_layout, validate_images
 from ._mixture import fit_mixture, mixture_n_parameters, mixture_sample
 from ._saab import saab_for_shape
-from ._utils import draw_seed
+from ._utils import MAX_TEMPERATURE, draw_seed
 
 __all__ = ["GMMCoreGenerator"]
 
@@ -126,7 +126,7 @@ class GMMCoreGenerator(DensityMixin, BaseEstimator):
         every direction (a per-class rotation to decorrelated axes).  None
         models the Saab features directly.  With diagonal covariances the
         basis matters (measured effects: :doc:`results page </benchmarks>`).
-    temperature : float, default=1.0
+    temperature : float in [0, 10], default=1.0
         Covariance scale when sampling (0 samples the component means).  1.0
         samples the fitted model; the authors used 0.3-0.5, which trades
         diversity for cleaner images.  1.0 is the only value whose samples
@@ -190,7 +190,7 @@ class GMMCoreGenerator(DensityMixin, BaseEstimator):
         "component_selection": [StrOptions({"fixed", "bic"})],
         "covariance_type": [StrOptions({"full", "tied", "diag", "spherical"})],
         "pca_variance": [Interval(Real, 0, 1, closed="right"), None],
-        "temperature": [Interval(Real, 0, None, closed="left")],
+        "temperature": [Interval(Real, 0, MAX_TEMPERATURE, closed="both")],
         "image_shape": [tuple, list, None],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],

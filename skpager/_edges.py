@@ -6,6 +6,24 @@ import numpy as np
 _LUMA = np.array([0.299, 0.587, 0.114])
 
 
+def check_canny_thresholds(thresholds, name="canny_thresholds"):
+    """``(low, high)`` as floats: two finite numbers with ``0 <= low <= high``."""
+    values = np.asarray(thresholds, dtype=object).ravel() if thresholds is not None else []
+    ok = len(values) == 2 and all(
+        isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool)
+        for v in values
+    )
+    if ok:
+        low, high = float(values[0]), float(values[1])
+        ok = np.isfinite(low) and np.isfinite(high) and 0 <= low <= high
+    if not ok:
+        raise ValueError(
+            f"{name} must be two finite numbers (low, high) with 0 <= low <= high (Canny's "
+            f"hysteresis thresholds on the 0-255 scale); got {thresholds!r}."
+        )
+    return low, high
+
+
 def edge_mask(images, thresholds=(50, 150), dilation=1):
     """Binary mask of the Canny edges of ``(n, h, w, C)`` images in [0, 1].
 

@@ -9,12 +9,12 @@ from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
 from ._compat import Interval, StrOptions, _fit_context
-from ._edges import edge_mask
+from ._edges import check_canny_thresholds, edge_mask
 from ._enhancer_base import BaseEnhancer
 from ._image import from_windows, to_windows
 from ._mixture import fit_mixture, mixture_n_parameters, mixture_sample
 from ._saab import saab_for_shape
-from ._utils import draw_seed
+from ._utils import MAX_TEMPERATURE, draw_seed
 
 __all__ = ["ResolutionEnhancer"]
 
@@ -163,7 +163,7 @@ class ResolutionEnhancer(BaseEnhancer):
         Highest-energy Saab features of the DC used for clustering.
     covariance_type : {"diag", "full", "tied", "spherical"}, default="diag"
         Covariance of all mixtures.
-    temperature : float, default=0.0
+    temperature : float in [0, 10], default=0.0
         AC covariance scale of the whole-image level in :meth:`transform`
         (unless the call passes its own): 1 samples the fitted mixture, 0
         gives the cluster's mean AC (deterministic super-resolution).  In
@@ -236,7 +236,7 @@ class ResolutionEnhancer(BaseEnhancer):
         "n_ac_components": [Interval(Integral, 1, None, closed="left")],
         "n_dc_features": [Interval(Integral, 1, None, closed="left")],
         "covariance_type": [StrOptions({"full", "tied", "diag", "spherical"})],
-        "temperature": [Interval(Real, 0, None, closed="left")],
+        "temperature": [Interval(Real, 0, MAX_TEMPERATURE, closed="both")],
         "refine_temperature": [Interval(Real, 0, None, closed="left")],
         "min_window": [Interval(Integral, 1, None, closed="left"), None],
         "edge_mask": ["boolean"],
@@ -322,6 +322,7 @@ class ResolutionEnhancer(BaseEnhancer):
         self : ResolutionEnhancer
             The fitted enhancer.
         """
+        check_canny_thresholds(self.canny_thresholds)
         return self._fit_validated(X, y, labels)
 
     def _fit_pairs(self, low, high, labels, rng):
@@ -395,6 +396,7 @@ class ResolutionEnhancer(BaseEnhancer):
             transform being orthonormal).
         """
         check_is_fitted(self)
+        self._require_y(y)
         low = self._check_low(X, reset=False)
         high = self._check_high(y, low.shape[0])
         dc = self._dc(low.astype(np.float64))

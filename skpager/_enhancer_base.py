@@ -19,7 +19,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._image import check_target_images, resize, to_images, to_layout, validate_images
-from ._utils import check_labels
+from ._utils import check_labels, check_temperature
 
 
 class BaseEnhancer(TransformerMixin, BaseEstimator):
@@ -34,13 +34,15 @@ class BaseEnhancer(TransformerMixin, BaseEstimator):
     def _check_low(self, X, reset):
         return to_images(validate_images(self, X, reset=reset), self.image_shape_)
 
-    def _check_high(self, y, n):
+    def _require_y(self, y):
         if y is None:
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y is None: "
                 "pass the same images as X at 2x (or a higher power-of-two multiple of) "
                 "their resolution."
             )
+
+    def _check_high(self, y, n):
         return check_target_images(
             y,
             n,
@@ -51,6 +53,7 @@ class BaseEnhancer(TransformerMixin, BaseEstimator):
 
     def _fit_validated(self, X, y, labels, **fit_params):
         """Validate the pair, then call the subclass's ``_fit_pairs``."""
+        self._require_y(y)
         low = self._check_low(X, reset=True)
         n = low.shape[0]
         high = self._check_high(y, n)
@@ -84,7 +87,7 @@ class BaseEnhancer(TransformerMixin, BaseEstimator):
         labels : array-like of shape (n_samples,), default=None
             Class of every image, for enhancers that use it (see the class's
             documentation); others ignore it.
-        temperature : float, default=None
+        temperature : float in [0, 10], default=None
             Covariance scale of the AC draws for this call; None uses the
             estimator's own (``temperature`` parameter, where it has one).
             Enhancers that draw nothing ignore it.
@@ -104,8 +107,7 @@ class BaseEnhancer(TransformerMixin, BaseEstimator):
         labels = check_labels(labels, low.shape[0])
         if temperature is None:
             temperature = getattr(self, "temperature", 0.0)
-        if not (np.isfinite(temperature) and temperature >= 0):
-            raise ValueError(f"temperature must be a finite number >= 0; got {temperature!r}.")
+        temperature = check_temperature(temperature)
         rng = check_random_state(self.random_state if random_state is None else random_state)
         high = self._enhance(low.astype(np.float64), labels, float(temperature), rng)
         return to_layout(high, self._nd_shape)

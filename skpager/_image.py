@@ -4,7 +4,16 @@ The canonical ``X`` is 2-D, ``(n_samples, H * W * C)``, flattened row-major from
 channel-last images, with ``image_shape=(H, W)`` or ``(H, W, C)`` telling how to
 fold a row back into an image.  n-D arrays ``(n, H, W)`` / ``(n, H, W, C)`` are
 accepted too and flattened before validation; their shape then fixes the image
-shape.  ``uint8`` input is rescaled by 1/255.
+shape.
+
+Pixel values follow one rule in the whole package (:func:`as_flat_images`):
+``uint16`` images are read on their 16-bit scale (divided by 65535), every other
+integer dtype (``uint8``, ``int64``, ...) on the 8-bit scale (divided by 255;
+values outside 0..255 raise), booleans as 0/1, and floats are intensities in
+[0, 1].  Image estimators refuse floats outside [-1, 2] (the margin is the
+overshoot of resampling filters and sampled detail in the images one stage hands
+to the next) with an error that says to divide by 255;
+:class:`~skpager.SaabTransformer`, a linear transform, takes any finite floats.
 
 Every down- or up-sampling in the package goes through :func:`resize`, so that
 training pairs and generation use the same filter.
@@ -17,6 +26,8 @@ import numpy as np
 
 __all__ = [
     "as_flat_images",
+    "rescale_pixels",
+    "check_pixel_range",
     "validate_images",
     "check_target_images",
     "resolve_image_shape",
@@ -29,6 +40,9 @@ __all__ = [
     "to_windows",
     "from_windows",
 ]
+
+#: Floats an image estimator accepts: [0, 1] widened by this margin on each side.
+PIXEL_MARGIN = 1.0
 
 # OpenCV 5 accepts at most 128 channels per resize call (OpenCV 4: 512).
 _CV_MAX_CHANNELS = 128
@@ -65,7 +79,7 @@ def as_flat_images(X, image_shape=None):
     """
     if isinstance(X, list | tuple):
         arr = np.asarray(X)
-        if arr.ndim > 2:
+        if arr.ndim > 2 or arr.dtype.kind in "biu":
             X = arr
     if not (hasattr(X, "ndim") and hasattr(X, "dtype") and hasattr(X, "reshape")):
         return X, image_shape, False
@@ -85,17 +99,68 @@ def as_flat_images(X, image_shape=None):
                 f"passed, {nd_shape}."
             )
         image_shape = nd_shape
+        if X.shape[0] == 0 or 0 in nd_shape:
+            raise ValueError(
+                f"Found array with 0 sample(s) (shape={X.shape}) while a minimum of 1 is "
+                "required: X must hold at least one image with at least one pixel."
+            )
         X = np.asarray(X).reshape(X.shape[0], -1)
-    if X.dtype == np.uint8:
-        X = np.asarray(X, dtype=np.float64) / 255.0
+    X = rescale_pixels(X)
     return X, image_shape, is_nd
 
 
-def validate_images(estimator, X, *, reset, default="row"):
+def rescale_pixels(X, name="X"):
+    """Integer and boolean pixels to floats in [0, 1], by the package's one rule.
+
+    ``uint16`` is divided by 65535, any other integer dtype by 255 (its values
+    must lie in 0..255), booleans become 0/1; floats and other dtypes pass
+    through untouched (validation deals with them).
+    """
+    dtype = getattr(X, "dtype", None)
+    if dtype is None:
+        return X
+    if dtype == np.bool_:
+        return np.asarray(X, dtype=np.float64)
+    if dtype.kind not in "iu":
+        return X
+    X = np.asarray(X)
+    if dtype == np.uint16:
+        return X.astype(np.float64) / 65535.0
+    if dtype != np.uint8 and X.size and (X.min() < 0 or X.max() > 255):
+        raise ValueError(
+            f"{name} has integer dtype {dtype} with values in [{X.min()}, {X.max()}]; integer "
+            "pixels are read as 8-bit values 0..255 (uint16 as 0..65535). Rescale to floats "
+            "in [0, 1] or cast to uint8/uint16."
+        )
+    return X.astype(np.float64) / 255.0
+
+
+def check_pixel_range(X, name="X"):
+    """Raise when float pixels leave [0, 1] by more than :data:`PIXEL_MARGIN`.
+
+    Catches 0..255 images passed as floats, which would otherwise saturate.
+    NaN is left to the finiteness check.
+    """
+    X = np.asarray(X)
+    if X.size == 0 or X.dtype.kind != "f":
+        return X
+    lo, hi = np.nanmin(X), np.nanmax(X)
+    if lo < -PIXEL_MARGIN or hi > 1 + PIXEL_MARGIN:
+        hint = " Divide 0..255 images by 255 (or pass them as uint8)."
+        hint = hint if hi > 1 + PIXEL_MARGIN else ""
+        raise ValueError(
+            f"{name} holds pixel values in [{lo:.4g}, {hi:.4g}]; skpager takes intensities in "
+            f"[0, 1] (floats within [{-PIXEL_MARGIN}, {1 + PIXEL_MARGIN}] are accepted).{hint}"
+        )
+    return X
+
+
+def validate_images(estimator, X, *, reset, default="row", pixels=True):
     """Validate images for ``estimator`` and return them 2-D.
 
-    Flattens n-D input, rescales ``uint8``, runs scikit-learn's
-    ``validate_data`` (finite floats, ``n_features_in_``), and on ``reset``
+    Flattens n-D input, rescales integer pixels, runs scikit-learn's
+    ``validate_data`` (finite floats, ``n_features_in_``), with ``pixels``
+    refuses floats outside the pixel range (:func:`check_pixel_range`), and on ``reset``
     stores ``estimator.image_shape_`` (``(H, W, C)``, from the data or the
     estimator's ``image_shape``; see :func:`resolve_image_shape` for
     ``default``) and ``estimator._nd_shape`` (the n-D image shape the caller
@@ -105,6 +170,8 @@ def validate_images(estimator, X, *, reset, default="row"):
 
     X, shape, is_nd = as_flat_images(X, estimator.image_shape if reset else estimator.image_shape_)
     X = validate_data(estimator, X, dtype=[np.float64, np.float32], reset=reset)
+    if pixels:
+        check_pixel_range(X)
     if reset:
         estimator.image_shape_ = resolve_image_shape(shape, X.shape[1], default=default)
         estimator._nd_shape = shape if is_nd else None
@@ -139,6 +206,7 @@ def check_target_images(y, n_samples, shape, *, min_ratio, what):
         raise ValueError(f"y must be {what} ({h}x{w}x{c}); got {values} values per image.")
     if not np.all(np.isfinite(arr)):
         raise ValueError("y contains NaN or infinity.")
+    check_pixel_range(arr, "y")
     images = arr.reshape(n_samples, h * ratio, w * ratio, c)
     return images if ratio == min_ratio else resize(images, (min_ratio * h, min_ratio * w))
 

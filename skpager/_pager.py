@@ -1,6 +1,7 @@
 """PAGER: core generator + cascade of resolution enhancers and quality boosters."""
 
 import inspect
+import math
 import time
 from numbers import Integral
 
@@ -15,7 +16,9 @@ from ._conditional import ConditionalEnhancer
 from ._core import GMMCoreGenerator
 from ._exemplar import ExemplarEnhancer
 from ._image import (
+    PIXEL_MARGIN,
     as_flat_images,
+    check_pixel_range,
     crop_images,
     pad_images,
     resize,
@@ -23,7 +26,7 @@ from ._image import (
     to_images,
     to_layout,
 )
-from ._utils import check_labels, draw_seed
+from ._utils import check_labels, check_temperature, draw_seed
 
 __all__ = ["PAGER"]
 
@@ -266,6 +269,7 @@ class PAGER(BaseEstimator):
         self._t0 = time.perf_counter()
         X, shape, is_nd = as_flat_images(X, self.image_shape)
         X = validate_data(self, X, dtype=[np.float64, np.float32])
+        check_pixel_range(X)
         height, width, channels = resolve_image_shape(shape, X.shape[1])
         if height != width:
             raise ValueError(f"PAGER needs square images; got {height}x{width}.")
@@ -297,6 +301,7 @@ class PAGER(BaseEstimator):
         while self.resolutions_[-1] < padded:
             self.resolutions_.append(2 * self.resolutions_[-1])
 
+        patch_sizes = self._booster_patch_sizes(defaults["booster"])
         self._log(f"core: {len(images)} images -> {r}x{r}x{channels}")
         self.core_ = core.fit(images, y)
         # one order of preference over the training images for every octave:
@@ -324,6 +329,8 @@ class PAGER(BaseEstimator):
                     ),
                 )
                 booster = self._module(self.booster, defaults["booster"], rng)
+                if self.booster is None:
+                    booster.set_params(patch_size=patch_sizes[high_side])
                 booster.fit(enhanced, high[booster_rows])
             self.enhancers_.append(enhancer)
             self.boosters_.append(booster)
@@ -331,6 +338,29 @@ class PAGER(BaseEstimator):
         modules = [self.core_, *self.enhancers_, *(b for b in self.boosters_ if b is not None)]
         self.n_parameters_ = int(sum(getattr(m, "n_parameters_", 0) for m in modules))
         return self
+
+    def _booster_patch_sizes(self, default):
+        """Patch size of the booster at each octave's output side, checked
+        before anything is fitted.  PAGER's own booster takes the largest
+        divisor of the side up to its default patch size; a booster passed
+        with a ``patch_size`` that does not divide a side is refused here."""
+        sides = self.resolutions_[1:]
+        if not self._use_booster():
+            return {}
+        if self.booster is None:
+            patch = default.get_params()["patch_size"]
+            return {side: math.gcd(patch, side) for side in sides}
+        patch = self.booster.get_params(deep=False).get("patch_size")
+        if not isinstance(patch, Integral) or isinstance(patch, bool):
+            return {}
+        bad = [side for side in sides if side % min(patch, side)]
+        if bad:
+            raise ValueError(
+                f"The booster's patch_size={patch} does not divide the octave side {bad[0]} "
+                f"of this cascade (sides {self.resolutions_}); pass a booster whose "
+                f"patch_size divides every side, e.g. patch_size={math.gcd(patch, *sides)}."
+            )
+        return {side: patch for side in sides}
 
     @staticmethod
     def _core_resolution(core, channels, side):
@@ -355,11 +385,14 @@ class PAGER(BaseEstimator):
                 temperature=temperature,
                 random_state=draw_seed(rng),
             )
-            images = enhancer.transform(images, **kwargs)
+            # every hand-off stays within the pixel band the stages accept
+            # (only draws at extreme temperatures reach its edge)
+            images = np.clip(enhancer.transform(images, **kwargs), -PIXEL_MARGIN, 1 + PIXEL_MARGIN)
             if booster is not None:
                 images = booster.transform(
                     images, **_stage_kwargs(booster.transform, labels=labels)
                 )
+                images = np.clip(images, -PIXEL_MARGIN, 1 + PIXEL_MARGIN)
         return images
 
     def _output(self, images):
@@ -411,7 +444,7 @@ class PAGER(BaseEstimator):
         y : array-like of shape (n_samples,), default=None
             Classes of the images, passed as ``labels`` to the octaves that
             take them (an exemplar store then copies within each class).
-        temperature : float, default=0.0
+        temperature : float in [0, 10], default=0.0
             Enhancer temperature; 0 gives deterministic super-resolution.
         random_state : int, RandomState instance or None, default=None
             Seed of the AC draws when ``temperature > 0``.
@@ -422,6 +455,7 @@ class PAGER(BaseEstimator):
             At the output resolution, in the layout PAGER was fitted with.
         """
         check_is_fitted(self)
+        temperature = check_temperature(temperature)
         X, shape, _ = as_flat_images(X)
         if shape is None:
             raise ValueError("super_resolve needs images as (n, h, w) or (n, h, w, C).")
@@ -440,13 +474,14 @@ class PAGER(BaseEstimator):
         images = to_images(np.asarray(X, dtype=np.float64), (h, w, c))
         if not np.all(np.isfinite(images)):
             raise ValueError("X contains NaN or infinity.")
+        check_pixel_range(images)
         start = starts[h]
         work = self.resolutions_[start]
         if work != h:
             images = pad_images(images, work, work)
         rng = check_random_state(self.random_state if random_state is None else random_state)
         y = check_labels(y, len(images), name="y")
-        return self._output(self._cascade(images, start, rng, float(temperature), y))
+        return self._output(self._cascade(images, start, rng, temperature, y))
 
     def score(self, X, y=None):
         """Core log-likelihood of ``X`` plus each octave's AC log-likelihood.
@@ -468,6 +503,7 @@ class PAGER(BaseEstimator):
         check_is_fitted(self)
         X, _, _ = as_flat_images(X, self._train_shape)
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        check_pixel_range(X)
         images = to_images(X, self._train_shape).astype(np.float64)
         if images.shape[1] != self.image_shape_[0]:
             images = resize(images, self.image_shape_[0])

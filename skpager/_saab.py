@@ -122,16 +122,23 @@ class SaabTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 )
             return 1, 1
         k = self.kernel_size
-        if self.n_stages is not None:
-            check_divisible(
-                height, width, k**self.n_stages, f"n_stages={self.n_stages}, kernel_size={k}"
-            )
-            return k, self.n_stages
         if k == 1:
-            return 1, 1
+            return 1, 1 if self.n_stages is None else self.n_stages
         stages = 0
         while height % k ** (stages + 1) == 0 and width % k ** (stages + 1) == 0:
             stages += 1
+        if self.n_stages is not None:
+            if self.n_stages > stages:
+                factor = f"{k}**{self.n_stages}"
+                if self.n_stages <= 30:
+                    factor = f"{k**self.n_stages} ({factor})"
+                raise ValueError(
+                    f"n_stages={self.n_stages} with kernel_size={k} needs image sides "
+                    f"divisible by {factor}; {height}x{width} images allow at most "
+                    f"{stages} stage(s). Pad the images (e.g. 28x28 to 32x32) or ask for "
+                    "fewer stages."
+                )
+            return k, self.n_stages
         if stages == 0:
             check_divisible(height, width, k, f"kernel_size={k}")
         return k, stages
@@ -176,7 +183,7 @@ class SaabTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         return self._select(*self._fit(X))
 
     def _fit(self, X):
-        X = validate_images(self, X, reset=True, default="channels")
+        X = validate_images(self, X, reset=True, default="channels", pixels=False)
         height, width, _ = self.image_shape_
         k, n_stages = self._stage_plan(height, width)
         if X.shape[0] * (height // k) * (width // k) < 2:
@@ -239,7 +246,7 @@ class SaabTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             preserved).
         """
         check_is_fitted(self)
-        images = to_images(validate_images(self, X, reset=False), self.image_shape_)
+        images = to_images(validate_images(self, X, reset=False, pixels=False), self.image_shape_)
         state, _, spare = saab_forward(images, self._k, self.n_stages_, self.kernels_)
         return self._select(state, spare)
 

@@ -6,6 +6,24 @@ import numpy as np
 # RandomState and scikit-learn accept any 32-bit signed integer).
 MAX_SEED = np.iinfo(np.int32).max
 
+# Largest temperature (variance scale) a sampling step takes: a standard
+# deviation ~3x the fitted one already leaves the data's range.
+MAX_TEMPERATURE = 10.0
+
+
+def check_temperature(temperature, name="temperature"):
+    """``temperature`` as a float in [0, MAX_TEMPERATURE], or a ValueError naming it."""
+    try:
+        value = float(temperature)
+    except (TypeError, ValueError):
+        value = np.nan
+    if isinstance(temperature, bool) or not (0.0 <= value <= MAX_TEMPERATURE):
+        raise ValueError(
+            f"{name} must be a number in [0, {MAX_TEMPERATURE:g}] (0: deterministic); "
+            f"got {temperature!r}."
+        )
+    return value
+
 
 def draw_seed(rng, size=None):
     """One seed (or an array of ``size`` seeds) for a sub-estimator, from ``rng``."""

@@ -13,9 +13,11 @@ float32, and BLAS may sum a batch in another order.
 
 import pickle
 
+import joblib
 import numpy as np
 import pytest
 from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
 
 from skpager import (
     PAGER,
@@ -145,3 +147,95 @@ def test_attribute_generator_contract():
     np.testing.assert_array_equal(est.fit(X, A).sample(4, query=[1, 0, -1]), first)
     restored = pickle.loads(pickle.dumps(est))
     np.testing.assert_array_equal(restored.sample(4, query=[1, 0, -1]), first)
+
+
+# --------------------------------------------------------------------------
+# The core and PAGER refuse floats outside the pixel range, which most of
+# scikit-learn's common checks fit on; the same contracts on images here.
+GENERATORS = {
+    "core": (GMMCoreGenerator(n_components=2, resolution=8, random_state=0), "score_samples"),
+    "pager": (
+        PAGER(
+            GMMCoreGenerator(n_components=2, resolution=4),
+            enhancer=ResolutionEnhancer(n_dc_components=4, max_windows=2000),
+            booster=QualityBooster(n_clusters=4, patch_size=4),
+            random_state=0,
+        ),
+        "score",
+    ),
+}
+LABELS = np.arange(len(HIGH)) % 3
+
+
+@pytest.fixture(scope="module", params=sorted(GENERATORS))
+def generator(request):
+    est, method = GENERATORS[request.param]
+    return request.param, clone(est).fit(HIGH, LABELS), method
+
+
+def _score_per_image(est, method, X, y):
+    if method == "score_samples":
+        return est.score_samples(X, y)
+    return np.array([est.score(X[i : i + 1], y[i : i + 1]) for i in range(len(X))])
+
+
+def test_generator_fit_contract(generator):
+    name, est, _ = generator
+    params = est.get_params()
+    state = {k: v for k, v in vars(est).items() if not k.startswith("_")}
+    assert est.fit(HIGH, LABELS) is est
+    assert est.get_params() == params  # fit changes no parameter
+    assert set(state) == {k for k in vars(est) if not k.startswith("_")}
+    assert est.n_features_in_ == HIGH[0].size
+    first = est.sample(5, y=[0, 1, 2, 0, 1], random_state=3)
+    fresh = clone(GENERATORS[name][0]).fit(HIGH, LABELS)
+    np.testing.assert_array_equal(fresh.sample(5, y=[0, 1, 2, 0, 1], random_state=3), first)
+    # sampling and scoring leave the fitted state alone (check_dict_unchanged)
+    before = _state(est)
+    est.sample(3, random_state=0)
+    getattr(est, GENERATORS[name][1])(HIGH[:4], LABELS[:4])
+    assert _state(est) == before
+
+
+def _state(est):
+    """Each attribute of ``est`` and of its stages: arrays and plain values by
+    hash, other objects by identity (as ``check_dict_unchanged`` compares)."""
+
+    def value(v):
+        if isinstance(v, list | tuple):
+            return tuple(value(x) for x in v)
+        if v is None or isinstance(v, np.ndarray | np.generic | int | float | str | dict):
+            return joblib.hash(v)
+        return id(v)
+
+    stages = [est, *getattr(est, "enhancers_", []), *getattr(est, "boosters_", [])]
+    return [{k: value(v) for k, v in vars(s).items()} for s in stages if s is not None]
+
+
+def test_generator_input_forms(generator):
+    name, est, method = generator
+    ref = _score_per_image(est, method, HIGH[:6], LABELS[:6])
+    as_f32 = _score_per_image(est, method, HIGH[:6].astype(np.float32), LABELS[:6])
+    np.testing.assert_allclose(as_f32, ref, rtol=1e-4, atol=1e-3)
+    fortran = np.asfortranarray(HIGH[:6].reshape(6, -1)).reshape(HIGH[:6].shape)
+    np.testing.assert_allclose(_score_per_image(est, method, fortran, LABELS[:6]), ref)
+    frozen_x, frozen_y = HIGH.copy(), LABELS.copy()
+    frozen_x.flags.writeable = False
+    frozen_y.flags.writeable = False
+    clone(GENERATORS[name][0]).fit(frozen_x, frozen_y)
+    as_uint8 = np.rint(HIGH * 255).astype(np.uint8)
+    clone(GENERATORS[name][0]).fit(as_uint8, LABELS)
+    with pytest.raises(ValueError, match="features"):
+        getattr(est, method)(HIGH.reshape(len(HIGH), -1)[:3, :-1], LABELS[:3])
+    with pytest.raises(NotFittedError):
+        getattr(clone(GENERATORS[name][0]), method)(HIGH[:3], LABELS[:3])
+    with pytest.raises(ValueError, match="divide 0..255 images by 255|Divide 0..255"):
+        clone(GENERATORS[name][0]).fit(HIGH * 255, LABELS)
+
+
+def test_generator_scores_are_order_and_subset_invariant(generator):
+    _, est, method = generator
+    ref = _score_per_image(est, method, HIGH[:20], LABELS[:20])
+    perm = np.random.default_rng(2).permutation(20)
+    got = _score_per_image(est, method, HIGH[:20][perm], LABELS[:20][perm])
+    np.testing.assert_allclose(got, ref[perm], rtol=1e-9, atol=1e-9)

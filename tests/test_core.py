@@ -132,16 +132,18 @@ def test_odd_core_side_uses_pixels_and_keeps_the_exact_density():
 
 def test_pca_residual_keeps_a_proper_density():
     rng = np.random.default_rng(1)
-    X = rng.normal(size=(2000, 2)) @ rng.normal(size=(2, 16)) + 0.05 * rng.normal(size=(2000, 16))
+    signal = rng.normal(size=(2000, 2)) @ rng.normal(size=(2, 16))
+    signal += 0.05 * rng.normal(size=(2000, 16))
+    X = 0.5 + 0.04 * signal  # pixel intensities around mid-grey
     gen = GMMCoreGenerator(
         n_components=1, covariance_type="full", pca_variance=0.9, image_shape=(4, 4)
     ).fit(X)
     _, residual_var, _ = gen.models_[0]
-    assert residual_var == pytest.approx(0.05**2, rel=0.2)
+    assert residual_var == pytest.approx((0.04 * 0.05) ** 2, rel=0.2)
     # Monte-Carlo check that the density integrates to ~1 in 16-d is too costly;
     # check instead that it equals PCA's own probabilistic-PCA likelihood shape:
     # scores fall when the off-subspace residual grows
-    off = X[:50] + 0.5 * rng.normal(size=(50, 16))
+    off = X[:50] + 0.04 * 0.5 * rng.normal(size=(50, 16))
     assert gen.score(off) < gen.score(X[:50])
 
 
