@@ -188,3 +188,75 @@ def test_cifar_truncated_or_junk_batch(tmp_path):
     (tmp_path / "data_batch_1").write_bytes(b"junk, not a pickle")
     with pytest.raises(ValueError, match="not a CIFAR-10 python batch"):
         load_cifar10(tmp_path)
+
+
+def test_idx_header_declaring_billions_of_items(tmp_path):
+    huge = tmp_path / "huge"
+    huge.write_bytes(bytes([0, 0, 8, 3]) + np.array([3, 2**31, 1], dtype=">u4").tobytes() + b"0")
+    with pytest.raises(ValueError, match=r"shape \(3, 2147483648, 1\)"):
+        read_idx(huge)
+
+
+@pytest.mark.parametrize(
+    "images, labels, match",
+    [
+        (np.zeros((5, 4, 4)), np.zeros(4), "holds 5 images but"),
+        (np.zeros((5, 16)), np.zeros(5), r"shape \(n, height, width\)"),
+        (np.zeros((5, 4, 4)), np.full(5, 12), "integer label 0-9"),
+        (np.zeros((5, 4, 4)), np.zeros((5, 1)), "integer label 0-9"),
+    ],
+)
+def test_mnist_pair_must_agree(tmp_path, images, labels, match):
+    _write_idx(tmp_path / "train-images-idx3-ubyte", images)
+    _write_idx(tmp_path / "train-labels-idx1-ubyte", labels)
+    with pytest.raises(ValueError, match=match):
+        load_mnist(path=tmp_path)
+
+
+def _write_faces(folder, sizes):
+    """JPEG faces with a white centre square on black, one per size (h, w)."""
+    import cv2
+
+    (folder / "img_align_celeba").mkdir(parents=True)
+    names = []
+    for i, (h, w) in enumerate(sizes):
+        face = np.zeros((h, w, 3), dtype=np.uint8)
+        side = min(h, w)
+        top, left = (h - side) // 2, (w - side) // 2
+        q = side // 4
+        face[top + q : top + side - q, left + q : left + side - q] = 255
+        names.append(f"{i:06d}.jpg")
+        cv2.imwrite(str(folder / "img_align_celeba" / names[-1]), face)
+    return names
+
+
+def test_celeba_crops_each_face_at_its_centre(tmp_path):
+    _write_faces(tmp_path, [(218, 178), (120, 100), (218, 178)])
+    faces = load_celeba(tmp_path, image_size=16, attributes=False).images
+    for face in faces:  # every face: white centre, black border, whatever its size
+        assert face[6:10, 6:10].mean() > 0.9
+        assert face[:2].mean() < 0.1 and face[:, :2].mean() < 0.1
+        assert face[-2:].mean() < 0.1 and face[:, -2:].mean() < 0.1
+
+
+@pytest.mark.parametrize(
+    "text, match",
+    [
+        ("1\n", "count line, a line of attribute names"),
+        ("1\nSmiling Young\n000000.jpg 1\n", "line 3: expected a file name and 2 values"),
+        ("1\nSmiling Young\n000000.jpg 1 yes\n", "line 3"),
+        ("1\nSmiling Young\n000001.jpg 1 -1\n", "no attribute row"),
+    ],
+)
+def test_celeba_attribute_file_errors(tmp_path, text, match):
+    _write_faces(tmp_path, [(20, 16)])
+    (tmp_path / "list_attr_celeba.txt").write_text(text)
+    with pytest.raises(ValueError, match=match):
+        load_celeba(tmp_path, image_size=8)
+
+
+@pytest.mark.parametrize("size", [0, -3, 2.5, True])
+def test_celeba_image_size_must_be_positive(tmp_path, size):
+    _write_faces(tmp_path, [(20, 16)])
+    with pytest.raises(ValueError, match="image_size must be a positive integer"):
+        load_celeba(tmp_path, image_size=size, attributes=False)

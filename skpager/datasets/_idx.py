@@ -1,6 +1,7 @@
 """Reader for the IDX format of MNIST and Fashion-MNIST (raw or gzip)."""
 
 import gzip
+import math
 from pathlib import Path
 
 import numpy as np
@@ -50,7 +51,7 @@ def read_idx(path):
     if len(raw) < header:
         raise ValueError(f"{path} is truncated: its header needs {header} bytes.")
     shape = tuple(int(d) for d in np.frombuffer(raw, dtype=">u4", count=ndim, offset=4))
-    expected = int(np.prod(shape)) * dtype.itemsize
+    expected = math.prod(shape) * dtype.itemsize
     if len(raw) - header != expected:
         raise ValueError(
             f"{path} is truncated or corrupt: header says shape {shape} ({expected} bytes of "

@@ -1,5 +1,6 @@
 """Loaders for the image datasets PAGER is evaluated on.  Nothing downloads."""
 
+import numbers
 import os
 from importlib import resources
 from pathlib import Path
@@ -62,12 +63,31 @@ def _load_idx_pair(name, path, kind, how_to_get, prefix=None):
     for directory in dirs:
         images, labels = _find_file(directory, images_stem), _find_file(directory, labels_stem)
         if images is not None and labels is not None:
-            return read_idx(images), read_idx(labels), directory
+            return _check_idx_pair(read_idx(images), read_idx(labels), images, labels) + (
+                directory,
+            )
     looked = ", ".join(str(d) for d in dirs)
     raise FileNotFoundError(
         f"{name} ({kind}) not found: looked for {images_stem}[.gz] and {labels_stem}[.gz] in "
         f"{looked}. {how_to_get} skpager never downloads data."
     )
+
+
+def _check_idx_pair(images, labels, images_file, labels_file):
+    """MNIST-style IDX pair: uint8 images (n, h, w), labels 0-9 (n,)."""
+    if images.ndim != 3 or images.dtype != np.uint8:
+        raise ValueError(
+            f"{images_file} must hold uint8 images of shape (n, height, width); got a "
+            f"{images.dtype} array of shape {images.shape}."
+        )
+    if labels.ndim != 1 or labels.dtype.kind not in "iu" or (labels.size and labels.max() > 9):
+        raise ValueError(f"{labels_file} must hold one integer label 0-9 per image.")
+    if len(labels) != len(images):
+        raise ValueError(
+            f"{images_file} holds {len(images)} images but {labels_file} holds "
+            f"{len(labels)} labels."
+        )
+    return images, labels
 
 
 def _bunch(images, target, target_names, description, **extra):
@@ -181,8 +201,11 @@ def load_demo(kind="train"):
     _check_kind(kind)
     folder = resources.files("skpager.datasets") / "data"
     with resources.as_file(folder) as directory:
-        images = read_idx(Path(directory) / f"fashion-{kind}-images-idx3-ubyte.gz")
-        labels = read_idx(Path(directory) / f"fashion-{kind}-labels-idx1-ubyte.gz")
+        images_file = Path(directory) / f"fashion-{kind}-images-idx3-ubyte.gz"
+        labels_file = Path(directory) / f"fashion-{kind}-labels-idx1-ubyte.gz"
+        images, labels = _check_idx_pair(
+            read_idx(images_file), read_idx(labels_file), images_file, labels_file
+        )
     return _bunch(
         images,
         labels.astype(np.int64),
@@ -295,6 +318,12 @@ def load_celeba(path, image_size=32, attributes=True):
     FileNotFoundError
         When the image folder or the attribute file is missing.
     """
+    if (
+        isinstance(image_size, bool)
+        or not isinstance(image_size, numbers.Integral)
+        or image_size < 1
+    ):
+        raise ValueError(f"image_size must be a positive integer; got {image_size!r}.")
     directory = Path(path).expanduser()
     image_dir = directory / "img_align_celeba"
     files = sorted(image_dir.glob("*.jpg")) if image_dir.is_dir() else []
@@ -314,9 +343,13 @@ def load_celeba(path, image_size=32, attributes=True):
         side = min(h, w)
         top, left = (h - side) // 2, (w - side) // 2
         crops.append(rgb[top : top + side, left : left + side])
-    side = min(c.shape[0] for c in crops)
-    stack = np.stack([c[:side, :side] for c in crops]).astype(np.float64) / 255.0
-    images = np.clip(resize(stack, image_size), 0.0, 1.0)
+    # each centre crop is resampled from its own size (faces of other sizes
+    # are resized as they are, never cut to the smallest one)
+    images = np.empty((len(crops), image_size, image_size, 3))
+    for side in {c.shape[0] for c in crops}:
+        rows = [i for i, c in enumerate(crops) if c.shape[0] == side]
+        stack = np.stack([crops[i] for i in rows]).astype(np.float64) / 255.0
+        images[rows] = np.clip(resize(stack, image_size), 0.0, 1.0)
     bunch = _bunch(images, None, None, f"CelebA sample, {len(files)} aligned faces from {path}.")
     bunch.filenames = [f.name for f in files]
     if attributes:
@@ -332,17 +365,27 @@ def _read_celeba_attributes(file, filenames):
             f"{file} not found: CelebA attributes come in list_attr_celeba.txt "
             "(pass attributes=False to load the images only)."
         )
-    lines = file.read_text().splitlines()
+    lines = file.read_text(errors="replace").splitlines()
+    fmt = (
+        "the CelebA format is a count line, a line of attribute names, then one line per "
+        "image: its file name and one -1/1 value per attribute"
+    )
+    if len(lines) < 2 or not lines[1].split():
+        raise ValueError(f"{file} is not in the CelebA format: {fmt}.")
     names = lines[1].split()
     rows = {}
-    for line in lines[2:]:
+    for number, line in enumerate(lines[2:], start=3):
         parts = line.split()
-        if parts:
-            rows[parts[0]] = parts[1:]
+        if not parts:
+            continue
+        if len(parts) != len(names) + 1 or any(v not in ("-1", "1") for v in parts[1:]):
+            raise ValueError(
+                f"{file}, line {number}: expected a file name and {len(names)} values of -1 "
+                f"or 1; {fmt}."
+            )
+        rows[parts[0]] = parts[1:]
     missing = [f for f in filenames if f not in rows]
     if missing:
         raise ValueError(f"{file} has no attribute row for {missing[:3]} ({len(missing)} files).")
     attrs = np.array([[int(v) for v in rows[f]] for f in filenames], dtype=np.int64)
-    if attrs.shape[1] != len(names) or not np.isin(attrs, (-1, 1)).all():
-        raise ValueError(f"{file} is not in the CelebA format: values must be -1 or 1.")
-    return attrs, names
+    return attrs.reshape(len(filenames), len(names)), names
