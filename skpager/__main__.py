@@ -78,15 +78,37 @@ def _load_path(path):
             return datasets.load_celeba(path, attributes=False)
         raise UserError(f"--dataset {path}: found no IDX files, CIFAR-10 batches or CelebA.")
     if path.suffix in (".npy", ".npz"):
-        data = np.load(path)
+        try:
+            data = np.load(path)  # allow_pickle=False: object arrays are refused
+        except (ValueError, OSError, EOFError) as exc:
+            raise UserError(f"--dataset {path}: not a readable numpy file ({exc}).") from None
         if path.suffix == ".npz":
-            images = data["images"] if "images" in data else data["X"]
-            labels = data["labels"] if "labels" in data else data.get("y")
+            keys = list(data.keys())
+            image_key = next((k for k in ("images", "X") if k in keys), None)
+            if image_key is None:
+                raise UserError(
+                    f"--dataset {path}: a .npz needs the images under 'images' (or 'X'), "
+                    f"and optionally labels under 'labels' (or 'y'); it holds {keys}."
+                )
+            label_key = next((k for k in ("labels", "y") if k in keys), None)
+            images = data[image_key]
+            labels = None if label_key is None else data[label_key]
         else:
             images, labels = data, None
-        images = images.astype(np.float64) / 255.0 if images.dtype == np.uint8 else images
+        if images.ndim not in (3, 4) or images.dtype.kind not in "biuf":
+            raise UserError(
+                f"--dataset {path}: images must be a numeric array (n, H, W) or (n, H, W, C); "
+                f"got {images.dtype} {images.shape}."
+            )
+        if labels is not None and labels.shape != (len(images),):
+            raise UserError(
+                f"--dataset {path}: labels must hold one value per image ({len(images)}); "
+                f"got shape {labels.shape}."
+            )
         if images.ndim == 3:
             images = images[..., None]
+        # floats must be in [0, 1], integers are pixel values: the estimators'
+        # one rule (skpager.image conventions) applies when PAGER fits them
         return Bunch(images=images, target=labels, target_names=None)
     raise UserError(f"--dataset {path}: expected a folder, a .npy or a .npz file.")
 
@@ -196,8 +218,9 @@ def _sample_grid(bundle, n, label, seed, output):
 
 
 def _cmd_demo(args):
-    from ._grid import image_grid, save_png
+    from ._grid import check_png_path, image_grid, save_png
 
+    check_png_path(args.output)  # before the fit, not after
     args.dataset, args.n_train, args.resolution = "demo", None, None
     args.n_components, args.pca_variance, args.n_jobs = None, None, 2  # PAGER's defaults
     print(
@@ -225,9 +248,12 @@ def _cmd_fit(args):
 
 
 def _cmd_sample(args):
-    bundle = _read_model(args.model)
+    from ._grid import check_png_path
+
+    check_png_path(args.output)  # before loading and sampling, not after
     if args.n < 1:
         raise UserError(f"-n must be a positive number of images; got {args.n}.")
+    bundle = _read_model(args.model)
     _sample_grid(bundle, args.n, args.label, args.seed, args.output)
 
 

@@ -157,3 +157,29 @@ def test_trusted_types_cover_every_default_model():
         assert set(skops.io.get_untrusted_types(data=dumped)) <= set(TRUSTED_TYPES)
         loaded = skops.io.loads(dumped, trusted=TRUSTED_TYPES)
         np.testing.assert_array_equal(loaded.sample(3), model.sample(3))
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["demo", "--output", "grid.jpg"], "must end in .png"),
+        (["demo", "--output", "grid"], "must end in .png"),
+        (["demo", "--output", "."], "is a folder"),
+        (["demo", "--output", "nowhere/grid.png"], "does not exist"),
+        (["sample", "missing.skops", "--output", "grid.jpg"], "must end in .png"),
+        (["fit", "--dataset", "noimages.npz", "--output", "m.skops"], "needs the images"),
+        (["fit", "--dataset", "objects.npy", "--output", "m.skops"], "not a readable numpy"),
+        (["fit", "--dataset", "wide.npz", "--output", "m.skops"], "one value per image"),
+        (["fit", "--dataset", "floats255.npy", "--output", "m.skops"], "Divide 0..255"),
+    ],
+)
+def test_output_and_dataset_files_checked_first(tmp_path, args, message):
+    np.savez(tmp_path / "noimages.npz", pictures=np.zeros((4, 8, 8)))
+    np.save(tmp_path / "objects.npy", np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    np.savez(tmp_path / "wide.npz", images=np.zeros((4, 8, 8)), labels=np.zeros(3))
+    np.save(tmp_path / "floats255.npy", np.full((20, 8, 8), 200.0))
+    out = run(*args, cwd=tmp_path)
+    assert out.returncode == 2, out.stderr
+    assert message in out.stderr
+    assert "Traceback" not in out.stderr
+    assert "fitted" not in out.stdout and "wrote" not in out.stdout
