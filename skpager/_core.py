@@ -29,8 +29,9 @@ def _fit_class_model(features, n_components, pca_variance, gmm_params, seed, sel
 
     With PCA, the discarded directions get the mean of their variances as an
     isotropic residual variance (probabilistic PCA), so the model is a density
-    over all features.  With ``selection="bic"``, ``n_components`` is an upper
-    bound (see :func:`_bic_mixture`).
+    over all features.  With ``selection="bic"`` or ``"heldout"``,
+    ``n_components`` is an upper bound (see :func:`_bic_mixture` and
+    :func:`_heldout_mixture`).
     """
     with config_context(array_api_dispatch=False):  # numpy inside, whatever the caller's config
         return _fit_class_model_numpy(
@@ -66,6 +67,32 @@ def _bic_mixture(features, n_components, seed, gmm_params):
     return best
 
 
+def _heldout_mixture(features, n_components, seed, gmm_params):
+    """The mixture size with the highest held-out log-likelihood, refitted on
+    all ``features``.
+
+    A fifth of the class's samples (at random, from ``seed``) is held out;
+    candidates 1, 2, 4, ... up to ``n_components`` (at most half the
+    remaining samples) are fitted on the rest and scored on it, stopping once
+    the held-out likelihood has fallen for two candidates in a row.
+    """
+    n = len(features)
+    if n < 10:  # too few to hold any out: one component per pair of samples at most
+        return _bic_mixture(features, n_components, seed, gmm_params)
+    order = np.random.RandomState(seed).permutation(n)
+    held, kept = features[order[: n // 5]], features[order[n // 5 :]]
+    best_k, best_ll, falls = 1, -np.inf, 0
+    for k in _bic_candidates(n_components, len(kept)):
+        ll = fit_mixture(kept, k, seed, **gmm_params).score(held)
+        if ll > best_ll:
+            best_k, best_ll, falls = k, ll, 0
+        else:
+            falls += 1
+            if falls == 2:
+                break
+    return fit_mixture(features, best_k, seed, **gmm_params)
+
+
 def _fit_class_model_numpy(features, n_components, pca_variance, gmm_params, seed, selection):
     dim = features.shape[1]
     pca, residual_var = None, None
@@ -80,6 +107,8 @@ def _fit_class_model_numpy(features, n_components, pca_variance, gmm_params, see
         features = pca.transform(features)
     if selection == "bic":
         return pca, residual_var, _bic_mixture(features, n_components, seed, gmm_params)
+    if selection == "heldout":
+        return pca, residual_var, _heldout_mixture(features, n_components, seed, gmm_params)
     return pca, residual_var, fit_mixture(features, n_components, seed, **gmm_params)
 
 
@@ -110,14 +139,18 @@ class GMMCoreGenerator(DensityMixin, BaseEstimator):
     n_components : int, default=500
         Mixture components (per class when fitted with labels).  A class with
         fewer samples gets as many components as it has samples, with a warning.
-        With ``component_selection="bic"``, the largest number tried.
-    component_selection : {"fixed", "bic"}, default="fixed"
+        With ``component_selection="bic"`` or ``"heldout"``, the largest
+        number tried.
+    component_selection : {"fixed", "bic", "heldout"}, default="fixed"
         ``"fixed"`` fits ``n_components`` per class.  ``"bic"`` fits, per
         class, 1, 2, 4, ... components up to ``n_components`` (and at most
         half the class's samples) and keeps the mixture with the lowest
         Bayesian information criterion, so the model's size follows the data
         instead of keeping one component per training image on small data;
         the search stops after the BIC has risen twice in a row.
+        ``"heldout"`` tries the same sizes on four fifths of the class's
+        samples, keeps the size whose log-likelihood on the other fifth is
+        highest (stopping after two falls), and refits it on all of them.
     covariance_type : {"diag", "full", "tied", "spherical"}, default="diag"
         Covariance of each component (see :class:`~sklearn.mixture.GaussianMixture`).
     pca_variance : float in (0, 1], default=None
@@ -187,7 +220,7 @@ class GMMCoreGenerator(DensityMixin, BaseEstimator):
     _parameter_constraints: dict = {
         "resolution": [Interval(Integral, 1, None, closed="left"), None],
         "n_components": [Interval(Integral, 1, None, closed="left")],
-        "component_selection": [StrOptions({"fixed", "bic"})],
+        "component_selection": [StrOptions({"fixed", "bic", "heldout"})],
         "covariance_type": [StrOptions({"full", "tied", "diag", "spherical"})],
         "pca_variance": [Interval(Real, 0, 1, closed="right"), None],
         "temperature": [Interval(Real, 0, MAX_TEMPERATURE, closed="both")],

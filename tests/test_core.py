@@ -230,3 +230,32 @@ def test_bic_selection_follows_the_data():
         ).fit(X[y == 0])
         assert gmm.bic(z) <= other.models_[0][2].bic(z) + 1e-6
     assert bic.sample(3, y=2).shape == (3, 7, 7, 1)
+
+
+def test_heldout_selection_follows_the_data():
+    from sklearn.mixture import GaussianMixture
+
+    demo = load_demo()
+    X, y = demo.images[:600], demo.target[:600]
+    params = dict(resolution=7, pca_variance=0.9, covariance_type="full", random_state=0)
+    chosen = GMMCoreGenerator(n_components=1000, component_selection="heldout", **params)
+    chosen.fit(X, y)
+    counts = np.bincount(y)
+    assert np.all(chosen.n_components_ <= counts // 2)
+    # class 0: the chosen size has the best held-out likelihood of the sizes
+    # tried before the search stopped, on the same fifth of the samples
+    pca, _, gmm = chosen.models_[0]
+    z = pca.transform(chosen.saab_.transform(resize(X[y == 0], 7).reshape(counts[0], -1)))
+    seed = np.random.RandomState(0).randint(np.iinfo(np.int32).max, size=10)[0]
+    order = np.random.RandomState(seed).permutation(len(z))
+    held, kept = z[order[: len(z) // 5]], z[order[len(z) // 5 :]]
+
+    def heldout(k):
+        gm = GaussianMixture(k, covariance_type="full", reg_covar=1e-6, random_state=seed)
+        return gm.fit(kept).score(held)
+
+    best = heldout(gmm.n_components)
+    for k in (1, 2, 4):
+        if k != gmm.n_components and k <= 2 * gmm.n_components:
+            assert best >= heldout(k) - 1e-9
+    assert chosen.sample(3, y=2).shape == (3, 7, 7, 1)
