@@ -6,6 +6,8 @@ Build (from the repository root, after ``pip install ".[docs]"``)::
     sphinx-build -W -b html -D plot_gallery=0 docs docs/_build/html  # without running it
 """
 
+import re
+
 import skpager
 
 project = "skpager"
@@ -30,7 +32,7 @@ exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py.md5"]
 templates_path = ["_templates"]
 
 autosummary_generate = True
-autodoc_default_options = {"members": True}
+autodoc_default_options = {"members": True, "inherited-members": True}
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 
@@ -54,12 +56,26 @@ html_static_path = []
 html_theme_options = {"description": "PAGER image generation as scikit-learn estimators"}
 
 
-def _skip_metadata_requests(app, what, name, obj, skip, options):
-    """Hide scikit-learn's generated ``set_*_request`` methods (metadata routing)."""
-    if name.startswith("set_") and name.endswith("_request"):
+def _skip_members(app, what, name, obj, skip, options):
+    """Hide private and dunder members and scikit-learn's generated
+    ``set_*_request`` methods (metadata routing); None leaves every other
+    member to the default rule (autosummary reads False as "include")."""
+    if name.startswith("_") or (name.startswith("set_") and name.endswith("_request")):
         return True
-    return skip
+    return None
+
+
+_REF = re.compile(r":ref:`([^`<]*?)\s*(?:<[^`>]*>)?`")
+
+
+def _plain_sklearn_refs(app, what, name, obj, options, lines):
+    """Methods inherited from scikit-learn (``get_params``, ``set_output``, ...)
+    keep their docstrings, but their ``:ref:`` labels live in scikit-learn's
+    own docs: print the text of those references without a link."""
+    if getattr(obj, "__module__", "").startswith("sklearn"):
+        lines[:] = [_REF.sub(lambda m: m.group(1) or "the scikit-learn guide", ln) for ln in lines]
 
 
 def setup(app):
-    app.connect("autodoc-skip-member", _skip_metadata_requests)
+    app.connect("autodoc-skip-member", _skip_members)
+    app.connect("autodoc-process-docstring", _plain_sklearn_refs)
