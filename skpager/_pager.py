@@ -191,9 +191,10 @@ class PAGER(BaseEstimator):
         """The stage templates PAGER uses where ``core``, ``enhancer`` or
         ``booster`` is None.
 
-        Grey images: a core whose number of components per class follows the
-        data, ``GMMCoreGenerator(pca_variance=0.85, temperature=0.5,
-        component_selection="bic")``; the :class:`ConditionalEnhancer`
+        Grey images: a core of full-covariance components whose number per
+        class follows the data, sampled at temperature 1,
+        ``GMMCoreGenerator(pca_variance=0.85, covariance_type="full",
+        component_selection="heldout")``; the :class:`ConditionalEnhancer`
         (``n_clusters=1024, max_windows=500000``); the paper's booster
         without its edge mask, ``QualityBooster(edge_mask=False)``, whose
         borrowed residuals carry the texture.
@@ -218,7 +219,7 @@ class PAGER(BaseEstimator):
         if n_channels == 1:
             return {
                 "core": GMMCoreGenerator(
-                    pca_variance=0.85, temperature=0.5, component_selection="bic"
+                    pca_variance=0.85, covariance_type="full", component_selection="heldout"
                 ),
                 "enhancer": ConditionalEnhancer(1024, max_windows=500000),
                 "booster": QualityBooster(edge_mask=False),

@@ -125,7 +125,9 @@ def test_default_stages_by_colour():
     assert colour_pager.sample(2).shape == (2, 8, 8, 3)
     assert grey_pager.sample(2).shape == (2, 8, 8, 1)
     grey = PAGER.default_stages(1)
-    assert grey["core"].component_selection == "bic"  # the core's size follows the data
+    core = grey["core"]
+    assert core.component_selection == "heldout"  # the core's size follows the data
+    assert (core.covariance_type, core.temperature) == ("full", 1.0)
     # an explicit template is taken as given
     plain = PAGER(enhancer=ResolutionEnhancer(), random_state=0, **params).fit(colour)
     assert type(plain.enhancers_[0]) is ResolutionEnhancer
