@@ -56,17 +56,20 @@ _INTERPOLATIONS = {
 }
 
 
-def as_flat_images(X, image_shape=None):
-    """Flatten n-D image arrays and rescale ``uint8`` input.
+def as_flat_images(X, image_shape=None, name="X"):
+    """Flatten n-D image arrays and rescale integer pixels (:func:`rescale_pixels`).
 
     Parameters
     ----------
     X : array-like or DataFrame
         ``(n, H*W*C)``, ``(n, H, W)`` or ``(n, H, W, C)``.  2-D input that is not
-        a numpy array (a DataFrame, a list of rows) is returned untouched so that
-        ``validate_data`` still sees feature names.
+        a numpy array (a DataFrame, a list of float rows) is returned untouched
+        so that ``validate_data`` still sees feature names; lists of integers
+        become arrays and follow the pixel rule.
     image_shape : tuple of int or None
         The estimator's ``image_shape`` parameter, checked against n-D input.
+    name : str, default="X"
+        The argument's name in error messages.
 
     Returns
     -------
@@ -102,10 +105,10 @@ def as_flat_images(X, image_shape=None):
         if X.shape[0] == 0 or 0 in nd_shape:
             raise ValueError(
                 f"Found array with 0 sample(s) (shape={X.shape}) while a minimum of 1 is "
-                "required: X must hold at least one image with at least one pixel."
+                f"required: {name} must hold at least one image with at least one pixel."
             )
         X = np.asarray(X).reshape(X.shape[0], -1)
-    X = rescale_pixels(X)
+    X = rescale_pixels(X, name)
     return X, image_shape, is_nd
 
 
@@ -191,7 +194,7 @@ def check_target_images(y, n_samples, shape, *, min_ratio, what):
     images : ndarray of shape (n_samples, min_ratio*h, min_ratio*w, C), float64
     """
     h, w, c = shape
-    arr, _, _ = as_flat_images(y)
+    arr, _, _ = as_flat_images(y, name="y")
     arr = np.asarray(arr, dtype=np.float64)
     if arr.ndim == 1:
         raise ValueError("y must hold images (n, H, W[, C]) or (n, H*W*C); got a 1-D array.")

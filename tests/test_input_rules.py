@@ -172,3 +172,11 @@ def test_grid_is_built_in_uint8():
     assert grid.shape == (2 * (8 + 1) + 1, 3 * (8 + 1) + 1, 3)
     assert grid[0].min() == 255  # the padding is white
     assert grid[1, 1].tolist() == [0, 0, 0]  # the first pixel is clipped to 0
+
+
+def test_target_images_are_named_in_errors():
+    est, X, y = FITS["booster"]
+    with pytest.raises(ValueError, match="^y has integer dtype int64"):
+        clone(est).fit(X, (y * 1000).astype(np.int64))
+    with pytest.raises(ValueError, match="y must hold at least one image"):
+        clone(est).fit(X, y[:, :0])
