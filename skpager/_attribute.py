@@ -176,7 +176,12 @@ class AttributeGuidedGenerator(BaseEstimator):
         return np.array([new_index[t] for t in target])[labels], centres[keep]
 
     def _check_query(self, query):
-        q = np.asarray(query, dtype=np.float64)
+        try:
+            q = np.asarray(query, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"query must hold {self.n_attributes_} values in {{-1, 0, 1}}; got {query!r}."
+            ) from None
         if q.ndim != 1 or len(q) != self.n_attributes_:
             raise ValueError(
                 f"query must hold {self.n_attributes_} values in {{-1, 0, 1}}; got shape "

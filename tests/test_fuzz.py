@@ -33,7 +33,14 @@ LABELS = load_demo().target[:40] % 2
 LOW = resize(HIGH, 8)
 ATTRS = np.where(np.arange(40)[:, None] % np.array([2, 3]) == 0, 1, -1)
 
-FUZZ = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# derandomize: CI explores the same examples every run, so a failure comes
+# from a change of the code, not from the draw
+FUZZ = settings(
+    max_examples=20,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 # what an error about X (an image array) may name
 _NAMES_X = re.compile(
