@@ -150,8 +150,12 @@ def test_attribute_generator_inputs():
         clone(est).fit(IMAGES[:0], A[:0])
     with pytest.raises(ValueError, match="min_cluster_size"):
         clone(est).set_params(min_cluster_size=1).fit(IMAGES[:40], A)
+    fitted = clone(est).fit(IMAGES[:40, ::2, ::2], A)
     with pytest.raises(ValueError, match="n_samples"):
-        clone(est).fit(IMAGES[:40, ::2, ::2], A).sample(True)
+        fitted.sample(True)
+    for bad in ("x", [1, "a"], [[1, 0]], [1, 0, 1], [2, 0]):
+        with pytest.raises(ValueError, match="query"):
+            fitted.sample(2, query=bad)
 
 
 def test_attribute_query_never_seen_warns():
