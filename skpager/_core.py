@@ -17,7 +17,7 @@ from ._compat import Interval, StrOptions, _fit_context
 from ._image import resize, to_images, to_layout, validate_images
 from ._mixture import fit_mixture, mixture_n_parameters, mixture_sample
 from ._saab import saab_for_shape
-from ._utils import MAX_TEMPERATURE, draw_seed
+from ._utils import MAX_TEMPERATURE, check_n_samples, draw_seed
 
 __all__ = ["GMMCoreGenerator"]
 
@@ -47,24 +47,36 @@ def _bic_candidates(n_components, n_samples):
     return out + [top]
 
 
-def _bic_mixture(features, n_components, seed, gmm_params):
-    """The mixture with the lowest BIC among the candidate sizes.
+def _search_sizes(candidates, fit_and_score):
+    """The fitted model of the best-scoring candidate size.
 
-    Candidates are fitted in increasing size; the search stops once the BIC
-    has risen for two candidates in a row (it is U-shaped in practice), so
-    the cost is that of fitting up to about twice the chosen size.
+    ``fit_and_score(k)`` returns ``(model, score)``, higher scores better.
+    Candidates are tried in increasing size; the search stops once the score
+    has not improved for two candidates in a row (the criteria used here are
+    U-shaped in practice), so the cost is that of fitting up to about twice
+    the chosen size.
     """
-    best, best_bic, rises = None, np.inf, 0
-    for k in _bic_candidates(n_components, len(features)):
-        gmm = fit_mixture(features, k, seed, **gmm_params)
-        bic = gmm.bic(features)
-        if bic < best_bic:
-            best, best_bic, rises = gmm, bic, 0
+    best, best_score, misses = None, -np.inf, 0
+    for k in candidates:
+        model, score = fit_and_score(k)
+        if score > best_score:
+            best, best_score, misses = model, score, 0
         else:
-            rises += 1
-            if rises == 2:
+            misses += 1
+            if misses == 2:
                 break
     return best
+
+
+def _bic_mixture(features, n_components, seed, gmm_params):
+    """The mixture with the lowest BIC among the candidate sizes
+    (:func:`_search_sizes`)."""
+
+    def fit_and_score(k):
+        gmm = fit_mixture(features, k, seed, **gmm_params)
+        return gmm, -gmm.bic(features)
+
+    return _search_sizes(_bic_candidates(n_components, len(features)), fit_and_score)
 
 
 def _heldout_mixture(features, n_components, seed, gmm_params):
@@ -73,24 +85,20 @@ def _heldout_mixture(features, n_components, seed, gmm_params):
 
     A fifth of the class's samples (at random, from ``seed``) is held out;
     candidates 1, 2, 4, ... up to ``n_components`` (at most half the
-    remaining samples) are fitted on the rest and scored on it, stopping once
-    the held-out likelihood has fallen for two candidates in a row.
+    remaining samples) are fitted on the rest and scored on it
+    (:func:`_search_sizes`).
     """
     n = len(features)
     if n < 10:  # too few to hold any out: one component per pair of samples at most
         return _bic_mixture(features, n_components, seed, gmm_params)
     order = np.random.RandomState(seed).permutation(n)
     held, kept = features[order[: n // 5]], features[order[n // 5 :]]
-    best_k, best_ll, falls = 1, -np.inf, 0
-    for k in _bic_candidates(n_components, len(kept)):
-        ll = fit_mixture(kept, k, seed, **gmm_params).score(held)
-        if ll > best_ll:
-            best_k, best_ll, falls = k, ll, 0
-        else:
-            falls += 1
-            if falls == 2:
-                break
-    return fit_mixture(features, best_k, seed, **gmm_params)
+
+    def fit_and_score(k):
+        return k, fit_mixture(kept, k, seed, **gmm_params).score(held)
+
+    best_k = _search_sizes(_bic_candidates(n_components, len(kept)), fit_and_score)
+    return fit_mixture(features, 1 if best_k is None else best_k, seed, **gmm_params)
 
 
 def _fit_class_model_numpy(features, n_components, pca_variance, gmm_params, seed, selection):
@@ -442,8 +450,7 @@ class GMMCoreGenerator(DensityMixin, BaseEstimator):
     def _sample(self, n_samples, y, rng):
         """``(n_samples, r, r, C)`` images and the index (into ``models_``) of
         every image's class."""
-        if isinstance(n_samples, bool) or not isinstance(n_samples, Integral) or n_samples < 1:
-            raise ValueError(f"n_samples must be a positive integer; got {n_samples!r}.")
+        check_n_samples(n_samples)
         classes = self._class_indices(y, n_samples, rng)
         features = np.empty((n_samples, self.saab_._n_features_out))
         for c in np.unique(classes):
