@@ -109,7 +109,7 @@ class BaseEnhancer(TransformerMixin, BaseEstimator):
             temperature = getattr(self, "temperature", 0.0)
         temperature = check_temperature(temperature)
         rng = check_random_state(self.random_state if random_state is None else random_state)
-        high = self._enhance(low.astype(np.float64), labels, float(temperature), rng)
+        high = self._enhance(low.astype(np.float64), labels, temperature, rng)
         return to_layout(high, self._nd_shape)
 
     def predict(self, X, *, labels=None, temperature=None, random_state=None):

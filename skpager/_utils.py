@@ -1,4 +1,7 @@
-"""Small helpers shared by the estimators: seeds and per-image labels."""
+"""Small helpers shared by the estimators: seeds, per-image labels and the
+checks of sampling arguments."""
+
+from numbers import Integral
 
 import numpy as np
 
@@ -9,6 +12,12 @@ MAX_SEED = np.iinfo(np.int32).max
 # Largest temperature (variance scale) a sampling step takes: a standard
 # deviation ~3x the fitted one already leaves the data's range.
 MAX_TEMPERATURE = 10.0
+
+
+def check_n_samples(n_samples):
+    """Raise unless ``n_samples`` is a positive integer (booleans are not)."""
+    if isinstance(n_samples, bool) or not isinstance(n_samples, Integral) or n_samples < 1:
+        raise ValueError(f"n_samples must be a positive integer; got {n_samples!r}.")
 
 
 def check_temperature(temperature, name="temperature"):
