@@ -13,7 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._compat import HasMethods, Interval, _fit_context
 from ._pager import PAGER
-from ._utils import check_n_samples, draw_seed
+from ._utils import check_positive_int, draw_seed
 
 __all__ = ["AttributeGuidedGenerator"]
 
@@ -249,7 +249,7 @@ class AttributeGuidedGenerator(BaseEstimator):
             In the layout of the per-cluster estimator's ``sample``.
         """
         check_is_fitted(self)
-        check_n_samples(n_samples)
+        check_positive_int(n_samples, "n_samples")
         rng = check_random_state(self.random_state if random_state is None else random_state)
         cluster = None if query is None else self.select_cluster(query)
         if cluster is not None:

@@ -17,7 +17,7 @@ from ._compat import Interval, StrOptions, _fit_context
 from ._image import resize, to_images, to_layout, validate_images
 from ._mixture import fit_mixture, mixture_n_parameters, mixture_sample
 from ._saab import saab_for_shape
-from ._utils import MAX_TEMPERATURE, check_n_samples, draw_seed
+from ._utils import MAX_TEMPERATURE, check_positive_int, draw_seed
 
 __all__ = ["GMMCoreGenerator"]
 
@@ -450,7 +450,7 @@ class GMMCoreGenerator(DensityMixin, BaseEstimator):
     def _sample(self, n_samples, y, rng):
         """``(n_samples, r, r, C)`` images and the index (into ``models_``) of
         every image's class."""
-        check_n_samples(n_samples)
+        check_positive_int(n_samples, "n_samples")
         classes = self._class_indices(y, n_samples, rng)
         features = np.empty((n_samples, self.saab_._n_features_out))
         for c in np.unique(classes):

@@ -14,10 +14,10 @@ MAX_SEED = np.iinfo(np.int32).max
 MAX_TEMPERATURE = 10.0
 
 
-def check_n_samples(n_samples):
-    """Raise unless ``n_samples`` is a positive integer (booleans are not)."""
-    if isinstance(n_samples, bool) or not isinstance(n_samples, Integral) or n_samples < 1:
-        raise ValueError(f"n_samples must be a positive integer; got {n_samples!r}.")
+def check_positive_int(value, name):
+    """Raise unless ``value`` is a positive integer (booleans are not), naming it."""
+    if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
+        raise ValueError(f"{name} must be a positive integer; got {value!r}.")
 
 
 def check_temperature(temperature, name="temperature"):

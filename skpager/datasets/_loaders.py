@@ -1,6 +1,5 @@
 """Loaders for the image datasets PAGER is evaluated on.  Nothing downloads."""
 
-import numbers
 import os
 from importlib import resources
 from pathlib import Path
@@ -10,6 +9,7 @@ import numpy as np
 from sklearn.utils import Bunch
 
 from .._image import resize
+from .._utils import check_positive_int
 from ._idx import read_idx
 from ._safe_pickle import load_restricted
 
@@ -318,12 +318,7 @@ def load_celeba(path, image_size=32, attributes=True):
     FileNotFoundError
         When the image folder or the attribute file is missing.
     """
-    if (
-        isinstance(image_size, bool)
-        or not isinstance(image_size, numbers.Integral)
-        or image_size < 1
-    ):
-        raise ValueError(f"image_size must be a positive integer; got {image_size!r}.")
+    check_positive_int(image_size, "image_size")
     directory = Path(path).expanduser()
     image_dir = directory / "img_align_celeba"
     files = sorted(image_dir.glob("*.jpg")) if image_dir.is_dir() else []
