@@ -22,7 +22,7 @@ class UserError(Exception):
     """A mistake of the user's: reported as one line, exit status 2."""
 
 
-def _load_dataset(name, n_train, seed):
+def _load_dataset(name, n_train, seed, image_size=None):
     """Return (images (n, H, W, C) in [0, 1], labels or None, label names or None)."""
     from . import datasets
 
@@ -37,7 +37,7 @@ def _load_dataset(name, n_train, seed):
     elif name == "celeba":
         bunch = datasets.load_celeba(_shared_data("celeba_sample"), attributes=False)
     else:
-        bunch = _load_path(Path(name))
+        bunch = _load_path(Path(name), image_size)
     images, labels = bunch.images, bunch.get("target")
     names = bunch.get("target_names")
     if n_train is not None and n_train < len(images):
@@ -59,7 +59,7 @@ def _shared_data(folder):
     )
 
 
-def _load_path(path):
+def _load_path(path, image_size=None):
     from sklearn.utils import Bunch
 
     from . import datasets
@@ -76,7 +76,13 @@ def _load_path(path):
             return datasets.load_cifar10(path)
         if (path / "img_align_celeba").is_dir():
             return datasets.load_celeba(path, attributes=False)
-        raise UserError(f"--dataset {path}: found no IDX files, CIFAR-10 batches or CelebA.")
+        try:
+            return datasets.load_image_folder(path, image_size=image_size)
+        except FileNotFoundError:
+            raise UserError(
+                f"--dataset {path}: found no image files (PNG, JPEG, ...), class folders of "
+                "them, IDX files, CIFAR-10 batches or CelebA."
+            ) from None
     if path.suffix in (".npy", ".npz"):
         try:
             data = np.load(path)  # allow_pickle=False: object arrays are refused
@@ -117,7 +123,9 @@ def _fit(args, verbose=1, output=None):
     from ._pager import PAGER
 
     t0 = time.perf_counter()
-    images, labels, names = _load_dataset(args.dataset, args.n_train, args.seed)
+    images, labels, names = _load_dataset(
+        args.dataset, args.n_train, args.seed, getattr(args, "image_size", None)
+    )
     print(
         f"loaded {len(images)} images {images.shape[1:]} from {args.dataset} "
         f"({'with' if labels is not None else 'without'} labels) "
@@ -285,7 +293,14 @@ def build_parser():
     fit.add_argument(
         "--dataset",
         required=True,
-        help=f"one of {', '.join(_DATASETS)}, or a folder / .npy / .npz file",
+        help=f"one of {', '.join(_DATASETS)}, or a folder (image files, or one sub-folder "
+        "of image files per class) / .npy / .npz file",
+    )
+    fit.add_argument(
+        "--image-size",
+        type=_positive_int,
+        default=None,
+        help="for a folder of image files: centre-crop and resample every image to this side",
     )
     fit.add_argument("--output", required=True, help="model file, e.g. model.skops")
     fit.add_argument("--n-train", type=_positive_int, default=None)

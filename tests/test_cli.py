@@ -64,6 +64,36 @@ def test_fit_then_sample(tmp_path):
     assert run("sample", "d.skops", "--label", "Bag", "-n", "4", cwd=tmp_path).returncode == 0
 
 
+def test_fit_on_a_folder_of_class_folders(tmp_path):
+    rng = np.random.default_rng(0)
+    for c, name in enumerate(["boots", "shirts"]):
+        (tmp_path / "data" / name).mkdir(parents=True)
+        for i in range(20):
+            image = (rng.random((20, 20)) * 60 + 100 * c).astype(np.uint8)
+            cv2.imwrite(str(tmp_path / "data" / name / f"{i}.png"), image)
+    fit = run(
+        "fit",
+        "--dataset",
+        "data",
+        "--image-size",
+        "16",
+        "--output",
+        "m.skops",
+        "--resolution",
+        "8",
+        "--n-components",
+        "2",
+        cwd=tmp_path,
+    )
+    assert fit.returncode == 0, fit.stderr
+    assert "loaded 40 images (16, 16, 1)" in fit.stdout and "with labels" in fit.stdout
+    sample = run("sample", "m.skops", "-n", "4", "--label", "shirts", cwd=tmp_path)
+    assert sample.returncode == 0, sample.stderr
+    (tmp_path / "empty").mkdir()
+    empty = run("fit", "--dataset", "empty", "--output", "e.skops", cwd=tmp_path)
+    assert empty.returncode == 2 and "found no image files" in empty.stderr
+
+
 @pytest.mark.parametrize(
     "args, message",
     [

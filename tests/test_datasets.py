@@ -3,6 +3,7 @@
 import gzip
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 
@@ -11,6 +12,7 @@ from skpager.datasets import (
     load_cifar10,
     load_demo,
     load_fashion_mnist,
+    load_image_folder,
     load_mnist,
     read_idx,
 )
@@ -260,3 +262,67 @@ def test_celeba_image_size_must_be_positive(tmp_path, size):
     _write_faces(tmp_path, [(20, 16)])
     with pytest.raises(ValueError, match="image_size must be a positive integer"):
         load_celeba(tmp_path, image_size=size, attributes=False)
+
+
+def _write_pngs(folder, images):
+    folder.mkdir(parents=True, exist_ok=True)
+    for i, image in enumerate(images):
+        assert cv2.imwrite(str(folder / f"{i:03d}.png"), image)
+
+
+def test_image_folder_classes_from_sub_folders(tmp_path):
+    rng = np.random.default_rng(0)
+    grey = (rng.random((5, 12, 12)) * 255).astype(np.uint8)
+    _write_pngs(tmp_path / "b_second", grey[3:])
+    _write_pngs(tmp_path / "a_first", grey[:3])
+    (tmp_path / "notes.txt").write_text("not an image, not a class folder")
+    (tmp_path / "empty").mkdir()
+    data = load_image_folder(tmp_path)
+    assert data.target_names == ["a_first", "b_second"]
+    assert data.target.tolist() == [0, 0, 0, 1, 1]
+    assert data.images.shape == (5, 12, 12, 1)  # grey files read grey
+    np.testing.assert_array_equal(np.round(data.images[..., 0] * 255), grey)  # exact at own size
+    assert data.data.shape == (5, 144)
+    assert data.filenames[0] == str(Path("a_first") / "000.png")
+
+
+def test_image_folder_flat_colour_and_resampling(tmp_path):
+    rng = np.random.default_rng(1)
+    colour = (rng.random((2, 10, 14, 3)) * 255).astype(np.uint8)
+    _write_pngs(tmp_path, colour)
+    # not square: refused without image_size, centre-cropped and resampled with it
+    with pytest.raises(ValueError, match="pass image_size"):
+        load_image_folder(tmp_path)
+    data = load_image_folder(tmp_path, image_size=10)
+    assert data.target is None and data.target_names is None
+    assert data.images.shape == (2, 10, 10, 3)
+    bgr = colour[0, :, 2:12]  # the centred 10x10 square, at its own size: exact
+    np.testing.assert_array_equal(np.round(data.images[0] * 255), bgr[..., ::-1])
+    assert load_image_folder(tmp_path, image_size=10, colour=False).images.shape[-1] == 1
+    assert load_image_folder(tmp_path, image_size=4).images.shape == (2, 4, 4, 3)
+
+
+def test_image_folder_errors(tmp_path):
+    with pytest.raises(FileNotFoundError, match="is not a folder"):
+        load_image_folder(tmp_path / "missing")
+    with pytest.raises(FileNotFoundError, match="No image files"):
+        load_image_folder(tmp_path)
+    _write_pngs(tmp_path, np.zeros((1, 8, 8), np.uint8))
+    _write_pngs(tmp_path / "cls", np.zeros((1, 8, 8), np.uint8))
+    with pytest.raises(ValueError, match="both image files and class folders"):
+        load_image_folder(tmp_path)
+    (tmp_path / "cls" / "000.png").unlink()
+    (tmp_path / "broken.png").write_bytes(b"not a png")
+    with pytest.raises(ValueError, match="Cannot decode"):
+        load_image_folder(tmp_path)
+    (tmp_path / "broken.png").unlink()
+    _write_pngs(tmp_path / "sub", np.zeros((1, 6, 6), np.uint8))
+    (tmp_path / "000.png").unlink()
+    _write_pngs(tmp_path / "other", np.zeros((1, 8, 8), np.uint8))
+    with pytest.raises(ValueError, match="one size"):  # class folders of 6x6 and 8x8 images
+        load_image_folder(tmp_path)
+    for bad in (0, 2.5, True):
+        with pytest.raises(ValueError, match="image_size"):
+            load_image_folder(tmp_path, image_size=bad)
+    with pytest.raises(ValueError, match="colour must be"):
+        load_image_folder(tmp_path, colour="grey")

@@ -10,6 +10,7 @@ from ._loaders import (
     load_cifar10,
     load_demo,
     load_fashion_mnist,
+    load_image_folder,
     load_mnist,
 )
 
@@ -19,6 +20,7 @@ __all__ = [
     "load_cifar10",
     "load_demo",
     "load_fashion_mnist",
+    "load_image_folder",
     "load_mnist",
     "read_idx",
 ]

@@ -13,7 +13,16 @@ from .._utils import check_positive_int
 from ._idx import read_idx
 from ._safe_pickle import load_restricted
 
-__all__ = ["load_demo", "load_fashion_mnist", "load_mnist", "load_cifar10", "load_celeba"]
+__all__ = [
+    "load_demo",
+    "load_fashion_mnist",
+    "load_mnist",
+    "load_cifar10",
+    "load_celeba",
+    "load_image_folder",
+]
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
 
 FASHION_MNIST_CLASSES = [
     "T-shirt/top",
@@ -328,29 +337,166 @@ def load_celeba(path, image_size=32, attributes=True):
             "list_attr_celeba.txt from the official aligned CelebA release. "
             "skpager never downloads data."
         )
-    crops = []
-    for file in files:
-        bgr = cv2.imread(str(file), cv2.IMREAD_COLOR)
-        if bgr is None:
-            raise ValueError(f"Cannot decode {file} as an image.")
-        rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
-        h, w = rgb.shape[:2]
-        side = min(h, w)
-        top, left = (h - side) // 2, (w - side) // 2
-        crops.append(rgb[top : top + side, left : left + side])
-    # each centre crop is resampled from its own size (faces of other sizes
-    # are resized as they are, never cut to the smallest one)
-    images = np.empty((len(crops), image_size, image_size, 3))
-    for side in {c.shape[0] for c in crops}:
-        rows = [i for i, c in enumerate(crops) if c.shape[0] == side]
-        stack = np.stack([crops[i] for i in rows]).astype(np.float64) / 255.0
-        images[rows] = np.clip(resize(stack, image_size), 0.0, 1.0)
+    crops = [_square_crop(_read_image(file, colour=True)) for file in files]
+    images = _resample(crops, image_size)
     bunch = _bunch(images, None, None, f"CelebA sample, {len(files)} aligned faces from {path}.")
     bunch.filenames = [f.name for f in files]
     if attributes:
         bunch.attributes, bunch.attribute_names = _read_celeba_attributes(
             directory / "list_attr_celeba.txt", bunch.filenames
         )
+    return bunch
+
+
+def _read_image(file, colour):
+    """One image file as uint8 ``(h, w, 3)`` RGB (``colour``) or ``(h, w, 1)``."""
+    flag = cv2.IMREAD_COLOR if colour else cv2.IMREAD_GRAYSCALE
+    image = cv2.imread(str(file), flag)
+    if image is None:
+        raise ValueError(f"Cannot decode {file} as an image.")
+    if colour:
+        return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+    return image[..., None]
+
+
+def _square_crop(image):
+    """The centred square of the largest side that fits."""
+    h, w = image.shape[:2]
+    side = min(h, w)
+    top, left = (h - side) // 2, (w - side) // 2
+    return image[top : top + side, left : left + side]
+
+
+def _resample(crops, image_size):
+    """Square uint8 crops of any sizes -> floats ``(n, image_size, image_size, C)``
+    in [0, 1]; each crop is resampled from its own size with the package's
+    Lanczos resampler (crops already at ``image_size`` are kept exactly)."""
+    channels = crops[0].shape[-1]
+    images = np.empty((len(crops), image_size, image_size, channels))
+    for side in {c.shape[0] for c in crops}:
+        rows = [i for i, c in enumerate(crops) if c.shape[0] == side]
+        stack = np.stack([crops[i] for i in rows]).astype(np.float64) / 255.0
+        images[rows] = stack if side == image_size else np.clip(resize(stack, image_size), 0, 1)
+    return images
+
+
+def _image_files(directory):
+    return sorted(
+        f for f in directory.iterdir() if f.is_file() and f.suffix.lower() in IMAGE_SUFFIXES
+    )
+
+
+def load_image_folder(path, *, image_size=None, colour=None):
+    """Load a folder of image files (PNG, JPEG, ...), with classes from sub-folders.
+
+    Two layouts are read.  A folder of image files gives unlabelled images
+    (``target`` is None).  A folder of sub-folders, one per class, each
+    holding image files, gives class-labelled images: the classes are the
+    sub-folder names in sorted order, ``target`` their index (the layout of
+    torchvision's ``ImageFolder`` and Keras's ``image_dataset_from_directory``).
+    Files are read with OpenCV, which decodes pixels only (a file cannot run
+    code).
+
+    Parameters
+    ----------
+    path : str or Path
+        The folder.
+    image_size : int, default=None
+        Side of the square output images.  Every image is centre-cropped to
+        a square and resampled from its own size with the package's Lanczos
+        resampler.  None requires square images of one size and keeps them
+        as they are.
+    colour : bool, default=None
+        True reads RGB, False grey.  None reads grey when every file is a
+        grey image (one channel, or three equal channels) and RGB otherwise.
+
+    Returns
+    -------
+    data : Bunch
+        ``images`` (n, H, W, C) floats in [0, 1], ``data`` (the same, one
+        row per image), ``target`` (n,) class indices or None,
+        ``target_names`` (the class folder names) or None, ``filenames``
+        (paths relative to ``path``) and ``DESCR``.
+
+    Raises
+    ------
+    FileNotFoundError
+        When ``path`` is not a folder or holds no image file.
+    ValueError
+        When a file cannot be decoded, a folder mixes image files and class
+        folders, or (with ``image_size=None``) images are not square or not
+        of one size.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import cv2
+    >>> import numpy as np
+    >>> from skpager.datasets import load_image_folder
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> for name in ("cats", "dogs"):
+    ...     (folder / name).mkdir()
+    ...     for i in range(3):
+    ...         cv2.imwrite(str(folder / name / f"{i}.png"), np.full((8, 8), 40 * i, np.uint8))
+    True
+    True
+    True
+    True
+    True
+    True
+    >>> data = load_image_folder(folder)
+    >>> data.images.shape, data.target_names, data.target.tolist()
+    ((6, 8, 8, 1), ['cats', 'dogs'], [0, 0, 0, 1, 1, 1])
+    """
+    if image_size is not None:
+        check_positive_int(image_size, "image_size")
+    if colour is not None and not isinstance(colour, bool | np.bool_):
+        raise ValueError(f"colour must be True, False or None; got {colour!r}.")
+    directory = Path(path).expanduser()
+    if not directory.is_dir():
+        raise FileNotFoundError(f"{directory} is not a folder.")
+    files = _image_files(directory)
+    classes = sorted(d for d in directory.iterdir() if d.is_dir() and _image_files(d))
+    if files and classes:
+        raise ValueError(
+            f"{directory} holds both image files and class folders "
+            f"({', '.join(d.name for d in classes[:3])}): use one layout."
+        )
+    if classes:
+        per_class = [_image_files(d) for d in classes]
+        files = [f for group in per_class for f in group]
+        target = np.repeat(np.arange(len(classes)), [len(g) for g in per_class])
+        names = [d.name for d in classes]
+    else:
+        target = names = None
+    if not files:
+        raise FileNotFoundError(
+            f"No image files in {directory} (nor in class sub-folders); expected files "
+            f"ending in {', '.join(IMAGE_SUFFIXES)}."
+        )
+    raw = [_read_image(f, colour=True) for f in files]
+    if colour is None:
+        colour = not all(
+            np.array_equal(r[..., 0], r[..., 1]) and np.array_equal(r[..., 0], r[..., 2])
+            for r in raw
+        )
+    if not colour:
+        raw = [r[..., :1] for r in raw]
+    if image_size is None:
+        shapes = {r.shape[:2] for r in raw}
+        if len(shapes) > 1 or any(h != w for h, w in shapes):
+            raise ValueError(
+                f"The images in {directory} are not square images of one size (sizes "
+                f"{sorted(shapes)[:4]}): pass image_size to centre-crop and resample them."
+            )
+        image_size = raw[0].shape[0]
+    images = _resample([_square_crop(r) for r in raw], image_size)
+    description = f"{len(files)} images from {directory}" + (
+        f" in {len(names)} classes." if names else "."
+    )
+    bunch = _bunch(images, target, names, description)
+    bunch.filenames = [str(f.relative_to(directory)) for f in files]
     return bunch
 
 
