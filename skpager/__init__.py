@@ -13,6 +13,7 @@ from ._core import GMMCoreGenerator
 from ._enhancer import ResolutionEnhancer
 from ._exemplar import ExemplarEnhancer
 from ._pager import PAGER
+from ._persist import load_model, save_model
 from ._saab import SaabTransformer
 
 __version__ = "0.1.0.dev0"
@@ -27,4 +28,6 @@ __all__ = [
     "ResolutionEnhancer",
     "SaabTransformer",
     "__version__",
+    "load_model",
+    "save_model",
 ]

@@ -46,19 +46,74 @@ def check_model_path(path):
     return path
 
 
-def save_model(obj, path):
-    """Write ``obj`` (a dict holding a fitted model) to a ``.skops`` file."""
-    _skops_io().dump(obj, check_model_path(path))
+def save_model(model, path):
+    """Write a fitted estimator (or a dict holding some) to a ``.skops`` file.
+
+    The file is written with :mod:`skops.io`, the format
+    :func:`load_model` reads without running code.  Unlike a pickle, it
+    can be shared: a reader trusts only the types it lists.
+
+    Parameters
+    ----------
+    model : object
+        Any skpager or scikit-learn estimator, fitted or not, or a dict,
+        list or tuple of them, numpy arrays and plain values.
+    path : str or Path
+        File name; must end in ``.skops``.
+
+    Raises
+    ------
+    ValueError
+        When ``path`` does not end in ``.skops``.
+
+    See Also
+    --------
+    load_model : Read the file back.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from skpager import GMMCoreGenerator, load_model, save_model
+    >>> from skpager.datasets import load_demo
+    >>> core = GMMCoreGenerator(n_components=2, resolution=7, random_state=0)
+    >>> core = core.fit(load_demo().images[:200])
+    >>> path = Path(tempfile.mkdtemp()) / "core.skops"
+    >>> save_model(core, path)
+    >>> (load_model(path).sample(3, random_state=0) == core.sample(3, random_state=0)).all()
+    np.True_
+    """
+    _skops_io().dump(model, check_model_path(path))
 
 
 def load_model(path):
-    """Read a ``.skops`` file written by :func:`save_model`.
+    """Read a ``.skops`` file written by :func:`save_model`, without running code.
+
+    Only the types skops trusts by default (scikit-learn's and numpy's) and
+    skpager's own estimators are rebuilt; a file that names any other type is
+    refused before anything in it is built.  So a model file from an
+    untrusted source cannot run code, as a pickle or joblib file can.
+
+    Parameters
+    ----------
+    path : str or Path
+        A ``.skops`` file.
+
+    Returns
+    -------
+    model : object
+        What :func:`save_model` wrote.
 
     Raises
     ------
     ValueError
         When the file names a type outside the trusted list (nothing in it is
-        built then) or is not a skops file.
+        built then), is not a skops file, or ``path`` does not end in
+        ``.skops``.
+
+    See Also
+    --------
+    save_model : Write a model file.
     """
     sio = _skops_io()
     path = check_model_path(path)
