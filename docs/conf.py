@@ -51,9 +51,19 @@ sphinx_gallery_conf = {
     "within_subsection_order": "FileNameSortKey",
 }
 
-html_theme = "alabaster"
+# The theme of scikit-learn's and imbalanced-learn's docs: top navigation, a
+# page outline on the right, wide tables and code scroll instead of being cut.
+html_theme = "pydata_sphinx_theme"
+html_title = f"skpager {release}"
 html_static_path = []
-html_theme_options = {"description": "PAGER image generation as scikit-learn estimators"}
+html_theme_options = {
+    "navbar_align": "left",
+    "header_links_before_dropdown": 8,
+    "secondary_sidebar_items": ["page-toc", "sg_download_links", "sg_launcher_links"],
+    "show_toc_level": 2,
+    "navigation_with_keys": False,
+}
+html_sidebars = {"index": [], "quickstart": [], "install": []}
 
 
 def _skip_members(app, what, name, obj, skip, options):
@@ -76,6 +86,39 @@ def _plain_sklearn_refs(app, what, name, obj, options, lines):
         lines[:] = [_REF.sub(lambda m: m.group(1) or "the scikit-learn guide", ln) for ln in lines]
 
 
+# No network at build time, so no intersphinx inventories: names of the few
+# other projects the docs lean on link to their published API pages instead.
+_EXTERNAL = {
+    "sklearn": "https://scikit-learn.org/stable/modules/generated/{name}.html",
+    "skops.io": "https://skops.readthedocs.io/en/stable/modules/classes.html#module-skops.io",
+}
+
+
+def _external_link(name):
+    """URL of a scikit-learn or skops name (None for any other name)."""
+    if name == "skops.io" or name.startswith("skops.io."):
+        return _EXTERNAL["skops.io"]
+    if name.startswith("sklearn.") and name.count(".") >= 2:
+        return _EXTERNAL["sklearn"].format(name=name)
+    return None
+
+
+def _resolve_external(app, env, node, contnode):
+    """``missing-reference`` handler: link scikit-learn and skops names (see
+    ``_EXTERNAL``); everything else stays a nitpicky warning."""
+    from docutils import nodes
+
+    if node.get("refdomain") != "py":
+        return None
+    url = _external_link(node.get("reftarget", ""))
+    if url is None:
+        return None
+    link = nodes.reference("", "", internal=False, refuri=url, reftitle=node["reftarget"])
+    link.append(contnode)
+    return link
+
+
 def setup(app):
+    app.connect("missing-reference", _resolve_external)
     app.connect("autodoc-skip-member", _skip_members)
     app.connect("autodoc-process-docstring", _plain_sklearn_refs)

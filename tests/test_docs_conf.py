@@ -36,3 +36,34 @@ def test_inherited_scikit_learn_references_become_text(conf):
     lines = ["See :ref:`User Guide <metadata_routing>` and :ref:`set_output`."]
     conf._plain_sklearn_refs(None, "method", "x", BaseEstimator.set_params, {}, lines)
     assert lines == ["See User Guide and set_output."]
+
+
+@pytest.mark.parametrize(
+    "name, url",
+    [
+        (
+            "sklearn.pipeline.Pipeline",
+            "https://scikit-learn.org/stable/modules/generated/sklearn.pipeline.Pipeline.html",
+        ),
+        (
+            "sklearn.metrics.pairwise_distances_argmin",
+            "https://scikit-learn.org/stable/modules/generated/"
+            "sklearn.metrics.pairwise_distances_argmin.html",
+        ),
+        (
+            "skops.io",
+            "https://skops.readthedocs.io/en/stable/modules/classes.html#module-skops.io",
+        ),
+    ],
+)
+def test_scikit_learn_and_skops_names_link_to_their_docs(conf, name, url):
+    assert conf._external_link(name) == url
+
+
+@pytest.mark.parametrize(
+    "name", ["sklearn", "sklearn.base", "numpy.ndarray", "PAGER", "QualityBooster"]
+)
+def test_other_names_stay_unresolved(conf, name):
+    # a name that is neither a scikit-learn object nor skops.io stays a
+    # nitpicky warning (the docs build with -n -W)
+    assert conf._external_link(name) is None
