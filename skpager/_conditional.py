@@ -12,6 +12,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._basis import to_coords
 from ._compat import Interval, _fit_context
 from ._enhancer_base import BaseEnhancer
+from ._image import overlap_add, sliding_windows
 from ._random import image_keys, standard_normal
 from ._utils import MAX_TEMPERATURE, draw_seed
 
@@ -38,15 +39,6 @@ def _contexts(dc, context, stride, margin, rows=None):
     return np.moveaxis(view, -3, -1).reshape(-1, context * context * dc.shape[-1])
 
 
-def _windows(images, window, stride, rows=None):
-    """Windows of ``images`` at ``stride``, flattened: ``(n * ny * nx, window**2 * C)``."""
-    view = np.lib.stride_tricks.sliding_window_view(images, (window, window), axis=(1, 2))
-    view = view[:, ::stride, ::stride]
-    if rows is not None:
-        view = view[rows[0], rows[1], rows[2]]
-    return np.moveaxis(view, -3, -1).reshape(-1, window * window * images.shape[-1])
-
-
 def _leading_axes(data, n_axes):
     """``(mean, axes)`` (float32) of the ``n_axes`` leading principal axes of
     ``data``, from the eigenvectors of its covariance (the data has many more
@@ -67,18 +59,6 @@ def _groups(assign):
     ends = np.append(starts[1:], len(order))
     for cluster, start, end in zip(clusters, starts, ends, strict=True):
         yield cluster, order[start:end]
-
-
-def _overlap_add(windows, shape, window, stride):
-    """Sum of the windows ``(n, ny, nx, window, window, C)`` at their places."""
-    out = np.zeros(shape)
-    ny, nx = windows.shape[1:3]
-    for u in range(window):
-        for v in range(window):
-            out[:, u : u + stride * ny : stride, v : v + stride * nx : stride] += windows[
-                :, :, :, u, v
-            ]
-    return out
 
 
 class ConditionalEnhancer(BaseEnhancer):
@@ -280,7 +260,7 @@ class ConditionalEnhancer(BaseEnhancer):
         rows = np.unravel_index(pick, (n, ny, nx))
         dc = self._dc(low)
         ctx = _contexts(dc, self.context, self.stride, margin, rows)
-        ac = _windows(high - dc, self.window_, self.stride, rows)
+        ac = sliding_windows(high - dc, self.window_, self.stride, rows)
         ctx = ctx - ctx.mean(axis=1, keepdims=True)
         self.context_basis_ = _leading_axes(ctx, self.n_context_features)
         z = to_coords(self.context_basis_, ctx)
@@ -369,11 +349,11 @@ class ConditionalEnhancer(BaseEnhancer):
         c = dc.shape[-1]
         shape_w = (n, ny, nx, self.window_, self.window_, c)
         z, assign = self._features(dc)
-        mean = _overlap_add(
+        mean = overlap_add(
             self._conditional_means(z, assign).reshape(shape_w), dc.shape, *self._geometry()
         )
         ones = np.ones((1, ny, nx, self.window_, self.window_, 1))
-        coverage = _overlap_add(ones, (1,) + dc.shape[1:3] + (1,), *self._geometry())
+        coverage = overlap_add(ones, (1,) + dc.shape[1:3] + (1,), *self._geometry())
         out = dc + mean / coverage
         if temperature > 0:
             p = self.coefs_.shape[1]
@@ -381,7 +361,7 @@ class ConditionalEnhancer(BaseEnhancer):
             drawn = np.empty_like(noise)
             for k, idx in _groups(assign):
                 drawn[idx] = noise[idx] @ self.cond_chol_[k].T
-            drawn = _overlap_add(drawn.reshape(shape_w), dc.shape, *self._geometry())
+            drawn = overlap_add(drawn.reshape(shape_w), dc.shape, *self._geometry())
             out += np.sqrt(temperature) * drawn / np.sqrt(coverage)
         return out
 
@@ -423,7 +403,7 @@ class ConditionalEnhancer(BaseEnhancer):
         dc = self._dc(low.astype(np.float64))
         # the non-overlapping windows: those at stride window_
         z, assign = self._features(dc, stride=self.window_)
-        resid = _windows(high - dc, self.window_, self.window_) - self._conditional_means(
+        resid = sliding_windows(high - dc, self.window_, self.window_) - self._conditional_means(
             z, assign
         )
         ll = np.empty(len(resid))

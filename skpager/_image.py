@@ -375,3 +375,29 @@ def from_windows(windows, shape, wh, ww):
     n, h, w, c = shape
     blocks = windows.reshape(n, h // wh, w // ww, wh, ww, c).transpose(0, 1, 3, 2, 4, 5)
     return blocks.reshape(shape)
+
+
+def sliding_windows(images, window, stride, rows=None):
+    """Windows of ``images`` ``(n, H, W, C)`` at ``stride``, flattened:
+    ``(n * ny * nx, window**2 * C)``, those of one image consecutive in
+    row-major order of their positions.  ``rows`` (image, iy, ix) picks
+    some windows only."""
+    view = np.lib.stride_tricks.sliding_window_view(images, (window, window), axis=(1, 2))
+    view = view[:, ::stride, ::stride]
+    if rows is not None:
+        view = view[rows[0], rows[1], rows[2]]
+    return np.moveaxis(view, -3, -1).reshape(-1, window * window * images.shape[-1])
+
+
+def overlap_add(windows, shape, window, stride):
+    """Sum of the windows ``(n, ny, nx, window, window, C)`` at their places
+    in images of ``shape`` ``(n, H, W, C)`` (the adjoint of
+    :func:`sliding_windows`)."""
+    out = np.zeros(shape)
+    ny, nx = windows.shape[1:3]
+    for u in range(window):
+        for v in range(window):
+            out[:, u : u + stride * ny : stride, v : v + stride * nx : stride] += windows[
+                :, :, :, u, v
+            ]
+    return out

@@ -7,7 +7,8 @@ from hypothesis import strategies as st
 from scipy.stats import multivariate_normal
 
 from skpager import ConditionalEnhancer
-from skpager._conditional import _contexts, _windows
+from skpager._conditional import _contexts
+from skpager._image import sliding_windows as _windows
 from skpager._random import image_keys, standard_normal
 from skpager.datasets import load_demo
 from skpager.image import pad_images, resize
