@@ -16,10 +16,10 @@ from ._compat import Interval, _fit_context
 from ._edges import check_canny_thresholds, edge_mask
 from ._image import (
     check_target_images,
-    from_windows,
+    overlap_add,
+    sliding_windows,
     to_images,
     to_layout,
-    to_windows,
     validate_images,
 )
 from ._utils import draw_seed
@@ -66,7 +66,8 @@ class QualityBooster(TransformerMixin, BaseEstimator):
     """Add the detail an enhancer misses, by LLE over stored training residuals.
 
     The quality booster of PAGER.  Training pairs are (enhanced image, true
-    image) at the same size.  Both are cut into non-overlapping patches; a
+    image) at the same size.  Both are cut into patches (non-overlapping by
+    default, the paper's; overlapping with a smaller ``stride``); a
     k-means over the enhanced patches makes ``n_clusters`` groups, each keeping
     at most ``max_patches_per_cluster`` (enhanced patch, residual patch) pairs
     in float32, as coordinates on their principal axes (``pca_variance``).
@@ -74,7 +75,8 @@ class QualityBooster(TransformerMixin, BaseEstimator):
     patches in its cluster, solves the regularised LLE weights (summing to 1)
     that rebuild it from them, and adds the same combination of their
     residuals (scaled by a per-cluster gain with ``calibrate=True``), masked
-    by the Canny edges of the input.
+    by the Canny edges of the input.  Where patches overlap, a pixel gets the
+    blend of the residuals of the patches covering it (see ``stride``).
 
     Read more in the :ref:`User Guide <booster>`.
 
@@ -83,6 +85,14 @@ class QualityBooster(TransformerMixin, BaseEstimator):
     patch_size : int, default=8
         Side of the square patches (image sides must be multiples of it; a
         larger value is reduced to the image side).
+    stride : int, default=None
+        Step between patches; None uses ``patch_size`` (non-overlapping
+        patches, the paper's booster).  A smaller step overlaps them, which
+        hides the patch seams: each pixel's residual is the sum of the
+        residuals of the patches covering it, weighted by a separable sine
+        window over each patch and divided by the root of the summed squared
+        weights, which keeps the variance of independent residuals.  Image
+        side minus patch size must be a multiple of it.
     n_clusters : int, default=100
         k-means clusters of patches.
     n_neighbors : int, default=2
@@ -173,6 +183,7 @@ class QualityBooster(TransformerMixin, BaseEstimator):
 
     _parameter_constraints: dict = {
         "patch_size": [Interval(Integral, 1, None, closed="left")],
+        "stride": [Interval(Integral, 1, None, closed="left"), None],
         "n_clusters": [Interval(Integral, 1, None, closed="left")],
         "n_neighbors": [Interval(Integral, 1, None, closed="left")],
         "max_patches_per_cluster": [Interval(Integral, 1, None, closed="left")],
@@ -193,6 +204,7 @@ class QualityBooster(TransformerMixin, BaseEstimator):
         self,
         patch_size=8,
         *,
+        stride=None,
         n_clusters=100,
         n_neighbors=2,
         max_patches_per_cluster=500,
@@ -209,6 +221,7 @@ class QualityBooster(TransformerMixin, BaseEstimator):
         verbose=0,
     ):
         self.patch_size = patch_size
+        self.stride = stride
         self.n_clusters = n_clusters
         self.n_neighbors = n_neighbors
         self.max_patches_per_cluster = max_patches_per_cluster
@@ -230,11 +243,40 @@ class QualityBooster(TransformerMixin, BaseEstimator):
     def _patch_shape(self):
         h, w, _ = self.image_shape_
         ph, pw = min(self.patch_size, h), min(self.patch_size, w)
-        if h % ph or w % pw:
+        if self.stride is None:
+            if h % ph or w % pw:
+                raise ValueError(
+                    f"patch_size={self.patch_size} must divide the image sides ({h}x{w})."
+                )
+        elif (h - ph) % self.stride or (w - pw) % self.stride:
             raise ValueError(
-                f"patch_size={self.patch_size} must divide the image sides ({h}x{w})."
+                f"patch_size={self.patch_size} and stride={self.stride} must tile the images "
+                f"({h}x{w}): side - patch_size must be a multiple of the stride."
             )
         return ph, pw
+
+    def _step(self):
+        return self.patch_shape_[0] if self.stride is None else self.stride
+
+    def _patches(self, images):
+        """The patches of ``images`` ``(n, H, W, C)``, one row each."""
+        return sliding_windows(images, self.patch_shape_, self._step())
+
+    def _blend(self, residuals, shape):
+        """Patch residuals (one row per patch) -> residual images ``shape``."""
+        n, h, w, c = shape
+        ph, pw = self.patch_shape_
+        step = self._step()
+        ny, nx = (h - ph) // step + 1, (w - pw) // step + 1
+        residuals = residuals.reshape(n, ny, nx, ph, pw, c)
+        if step == ph and step == pw:  # non-overlapping: each pixel has one patch
+            return residuals.transpose(0, 1, 3, 2, 4, 5).reshape(shape)
+        weight = np.outer(
+            np.sin(np.pi * (np.arange(ph) + 0.5) / ph), np.sin(np.pi * (np.arange(pw) + 0.5) / pw)
+        )[:, :, None]
+        total = overlap_add(residuals * weight, shape, (ph, pw), step)
+        squares = np.broadcast_to(weight**2, (1, ny, nx, ph, pw, 1))
+        return total / np.sqrt(overlap_add(squares, (1, h, w, 1), (ph, pw), step))
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
@@ -269,8 +311,8 @@ class QualityBooster(TransformerMixin, BaseEstimator):
         )
         self.patch_shape_ = self._patch_shape()
         rng = check_random_state(self.random_state)
-        feats = to_windows(images, *self.patch_shape_).astype(np.float32)
-        resid = to_windows(truth - images, *self.patch_shape_).astype(np.float32)
+        feats = self._patches(images).astype(np.float32)
+        resid = self._patches(truth - images).astype(np.float32)
         if len(feats) < 2:
             raise ValueError("QualityBooster needs at least 2 patches; got 1 sample.")
         n_clusters = min(self.n_clusters, len(feats))
@@ -372,7 +414,7 @@ class QualityBooster(TransformerMixin, BaseEstimator):
         return self._residual(images)
 
     def _residual(self, images):
-        feats = self._keys(to_windows(images, *self.patch_shape_).astype(np.float32))
+        feats = self._keys(self._patches(images).astype(np.float32))
         with config_context(array_api_dispatch=False):
             labels = self.kmeans_.predict(feats)
         out = np.zeros((len(feats), self.residuals_[0].shape[1]), dtype=np.float64)
@@ -388,7 +430,7 @@ class QualityBooster(TransformerMixin, BaseEstimator):
             )
             out[idx] = np.einsum("mk,mkd->md", weights, self.residuals_[k][nb])
         out = self._residual_pixels(out) * self.gains_[labels, None]
-        return from_windows(out, images.shape, *self.patch_shape_)
+        return self._blend(out, images.shape)
 
     def transform(self, X):
         """Add the masked LLE residual to ``X``.

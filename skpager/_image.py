@@ -377,26 +377,31 @@ def from_windows(windows, shape, wh, ww):
     return blocks.reshape(shape)
 
 
+def _pair(window):
+    return (window, window) if np.isscalar(window) else tuple(window)
+
+
 def sliding_windows(images, window, stride, rows=None):
     """Windows of ``images`` ``(n, H, W, C)`` at ``stride``, flattened:
-    ``(n * ny * nx, window**2 * C)``, those of one image consecutive in
-    row-major order of their positions.  ``rows`` (image, iy, ix) picks
-    some windows only."""
-    view = np.lib.stride_tricks.sliding_window_view(images, (window, window), axis=(1, 2))
+    ``(n * ny * nx, wh * ww * C)``, those of one image consecutive in
+    row-major order of their positions.  ``window`` is a side or ``(wh, ww)``;
+    ``rows`` (image, iy, ix) picks some windows only."""
+    wh, ww = _pair(window)
+    view = np.lib.stride_tricks.sliding_window_view(images, (wh, ww), axis=(1, 2))
     view = view[:, ::stride, ::stride]
     if rows is not None:
         view = view[rows[0], rows[1], rows[2]]
-    return np.moveaxis(view, -3, -1).reshape(-1, window * window * images.shape[-1])
+    return np.moveaxis(view, -3, -1).reshape(-1, wh * ww * images.shape[-1])
 
 
 def overlap_add(windows, shape, window, stride):
-    """Sum of the windows ``(n, ny, nx, window, window, C)`` at their places
-    in images of ``shape`` ``(n, H, W, C)`` (the adjoint of
-    :func:`sliding_windows`)."""
+    """Sum of the windows ``(n, ny, nx, wh, ww, C)`` at their places in images
+    of ``shape`` ``(n, H, W, C)`` (the adjoint of :func:`sliding_windows`)."""
+    wh, ww = _pair(window)
     out = np.zeros(shape)
     ny, nx = windows.shape[1:3]
-    for u in range(window):
-        for v in range(window):
+    for u in range(wh):
+        for v in range(ww):
             out[:, u : u + stride * ny : stride, v : v + stride * nx : stride] += windows[
                 :, :, :, u, v
             ]

@@ -235,6 +235,57 @@ def test_booster_small_cluster_uses_only_its_own_patches():
     np.testing.assert_allclose(out, truth, atol=1e-6)
 
 
+@settings(max_examples=25, deadline=None)
+@given(
+    side=st.integers(2, 20),
+    patch=st.integers(1, 10),
+    stride=st.integers(1, 10),
+    width_extra=st.integers(0, 3),
+)
+def test_booster_blend_keeps_the_variance_of_independent_residuals(
+    side, patch, stride, width_extra
+):
+    # every output pixel is a linear blend sum_i a_i r_i of the residuals of
+    # the patches covering it, with sum_i a_i**2 == 1 exactly: feed one-hot
+    # residuals (one image per patch entry) and sum the squared outputs
+    h, w = side, side + width_extra * stride
+    ph, pw = min(patch, h), min(patch, w)
+    if (h - ph) % stride or (w - pw) % stride:
+        return
+    booster = QualityBooster(patch, stride=stride)
+    booster.image_shape_, booster.patch_shape_ = (h, w, 1), (ph, pw)
+    n_patches = ((h - ph) // stride + 1) * ((w - pw) // stride + 1)
+    entries = n_patches * ph * pw
+    blended = booster._blend(np.eye(entries).reshape(entries * n_patches, -1), (entries, h, w, 1))
+    np.testing.assert_allclose((blended**2).sum(axis=0), 1.0, rtol=1e-12)
+
+
+def test_booster_overlapping_patches(pairs, enhancer):
+    low, high, low_test, high_test = pairs
+    enhanced, before = enhancer.transform(low), enhancer.transform(low_test)
+    plain = QualityBooster(n_clusters=20, random_state=0).fit(enhanced, high)
+    same = QualityBooster(n_clusters=20, stride=8, random_state=0).fit(enhanced, high)
+    np.testing.assert_array_equal(same.transform(before), plain.transform(before))
+    overlap = QualityBooster(n_clusters=20, stride=4, edge_mask=False, random_state=0)
+    after = overlap.fit(enhanced, high).transform(before)
+    assert after.shape == before.shape and np.isfinite(after).all()
+    assert psnr(after, high_test) > psnr(before, high_test)
+
+    def seam(residual):  # jumps across the 8x8 grid lines over jumps inside the patches
+        jumps = np.abs(np.diff(residual, axis=2))  # between columns j and j+1
+        return jumps[:, :, [7, 15, 23]].mean() / jumps[:, :, [2, 3, 4, 10, 11, 12]].mean()
+
+    plain_seam = seam(
+        QualityBooster(n_clusters=20, edge_mask=False, random_state=0)
+        .fit(enhanced, high)
+        .transform(before)
+        - before
+    )
+    assert seam(after - before) < 0.8 * plain_seam
+    with pytest.raises(ValueError, match="side - patch_size must be a multiple of the stride"):
+        QualityBooster(stride=5).fit(enhanced[:5], high[:5])
+
+
 def test_booster_errors(pairs):
     low, high, _, _ = pairs
     with pytest.raises(ValueError, match="requires y"):
