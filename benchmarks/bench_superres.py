@@ -4,8 +4,9 @@ Every model is fitted on the 60,000 training images (28x28 zero-padded to
 32x32, low resolution = Lanczos 32 -> 16) and applied to the test images;
 PSNR on the 28x28 crops, and its gain over Lanczos upsampling.  Rows: the
 paper's enhancer and booster as a Pipeline, the conditional enhancer alone
-and as a Pipeline with a calibrated booster, and ``PAGER.super_resolve`` of
-a default PAGER (14x14 -> 28x28, the same cascade that samples).
+and as a Pipeline with a booster at temperature 0 (least-squares detail),
+and ``PAGER.super_resolve`` of a default PAGER (14x14 -> 28x28, the same
+cascade that samples).
 
 Run::
 
@@ -45,10 +46,10 @@ def main(argv=None):
         ),
         ("ConditionalEnhancer(1024) alone", ConditionalEnhancer(1024, random_state=0)),
         (
-            "ConditionalEnhancer(1024) + QualityBooster(calibrate=True) (Pipeline)",
+            "ConditionalEnhancer(1024) + QualityBooster(temperature=0) (Pipeline)",
             make_pipeline(
                 ConditionalEnhancer(1024, random_state=0),
-                QualityBooster(calibrate=True, random_state=0),
+                QualityBooster(temperature=0.0, random_state=0),
             ),
         ),
     ]

@@ -22,7 +22,7 @@ from ._image import (
     to_layout,
     validate_images,
 )
-from ._utils import draw_seed
+from ._utils import MAX_TEMPERATURE, check_temperature, draw_seed
 
 __all__ = ["QualityBooster"]
 
@@ -74,8 +74,8 @@ class QualityBooster(TransformerMixin, BaseEstimator):
     At transform time every patch finds its ``n_neighbors`` nearest stored
     patches in its cluster, solves the regularised LLE weights (summing to 1)
     that rebuild it from them, and adds the same combination of their
-    residuals (scaled by a per-cluster gain with ``calibrate=True``), masked
-    by the Canny edges of the input.  Where patches overlap, a pixel gets the
+    residuals, scaled as ``temperature`` says, masked by the Canny edges of
+    the input.  Where patches overlap, a pixel gets the
     blend of the residuals of the patches covering it (see ``stride``).
 
     Read more in the :ref:`User Guide <booster>`.
@@ -91,8 +91,9 @@ class QualityBooster(TransformerMixin, BaseEstimator):
         hides the patch seams: each pixel's residual is the sum of the
         residuals of the patches covering it, weighted by a separable sine
         window over each patch and divided by the root of the summed squared
-        weights, which keeps the variance of independent residuals.  Image
-        side minus patch size must be a multiple of it.
+        weights, which keeps the variance of independent residuals.  At
+        most ``patch_size``; image side minus patch size must be a multiple
+        of it.
     n_clusters : int, default=100
         k-means clusters of patches.
     n_neighbors : int, default=2
@@ -107,17 +108,20 @@ class QualityBooster(TransformerMixin, BaseEstimator):
         stores the raw patches.
     reg : float, default=1e-3
         LLE ridge (> 0), relative to the trace of the local Gram matrix.
-    calibrate : bool, default=False
-        Scale each cluster's estimated residual by a gain in [0, 1], the least
-        squares fit of the residual it predicts for its own stored patches
-        (leave-one-out: a patch never serves as its own neighbour) to their
-        true residual, so a cluster whose borrowed residuals do not predict
-        the truth adds less of them; clusters with fewer than 10 stored
-        patches use the gain pooled over all clusters.  This raises PSNR (the
-        conditional mean is what PSNR rewards).  False (the paper's booster)
-        adds the LLE residual at gain 1: borrowed texture, which costs PSNR
-        but which generated samples may need.  Measured effects of both are
-        on the :doc:`results page </benchmarks>`.
+    temperature : float in [0, 10], default=1.0
+        How much of the borrowed residual is added (unless
+        :meth:`transform` passes its own).  Each cluster ``k`` has a gain
+        ``g_k`` in [0, 1] (``gains_``), the least-squares fit of the residual
+        it predicts for its own stored patches (leave-one-out: a patch never
+        serves as its own neighbour) to their true residual; clusters with
+        fewer than 10 stored patches use the gain pooled over all clusters.
+        The residual is added with the factor
+        ``g_k + sqrt(temperature) * (1 - g_k)``: the part the cluster's
+        residuals predict, plus the rest scaled like a draw whose variance
+        is scaled by ``temperature``.  1 adds the LLE residual whole (the
+        paper's booster: borrowed texture, which generated samples need);
+        0 adds the least-squares estimate only (deterministic detail, which
+        PSNR rewards).
     edge_mask : bool, default=True
         Multiply the residual by the Canny edge mask of the input.
     canny_thresholds : tuple of float, default=(50, 150)
@@ -156,8 +160,8 @@ class QualityBooster(TransformerMixin, BaseEstimator):
         Per cluster, the matching residual patches (float32; coordinates on
         ``residual_basis_`` when it is set).
     gains_ : ndarray of shape (n_clusters,)
-        Residual gain of every cluster (1 without ``calibrate``; 0 for a
-        cluster k-means left empty).
+        Least-squares residual gain ``g_k`` of every cluster (see
+        ``temperature``; 0 for a cluster k-means left empty).
     n_parameters_ : int
         Stored values (k-means centres, bases, patches, residuals and gains).
     model_size_bytes_ : int
@@ -189,7 +193,7 @@ class QualityBooster(TransformerMixin, BaseEstimator):
         "max_patches_per_cluster": [Interval(Integral, 1, None, closed="left")],
         "pca_variance": [Interval(Real, 0, 1, closed="neither"), None],
         "reg": [Interval(Real, 0, None, closed="neither")],
-        "calibrate": ["boolean"],
+        "temperature": [Interval(Real, 0, MAX_TEMPERATURE, closed="both")],
         "edge_mask": ["boolean"],
         "canny_thresholds": [tuple, list],
         "mask_dilation": [Interval(Integral, 0, None, closed="left")],
@@ -210,7 +214,7 @@ class QualityBooster(TransformerMixin, BaseEstimator):
         max_patches_per_cluster=500,
         pca_variance=0.99,
         reg=1e-3,
-        calibrate=False,
+        temperature=1.0,
         edge_mask=True,
         canny_thresholds=(50, 150),
         mask_dilation=1,
@@ -227,7 +231,7 @@ class QualityBooster(TransformerMixin, BaseEstimator):
         self.max_patches_per_cluster = max_patches_per_cluster
         self.pca_variance = pca_variance
         self.reg = reg
-        self.calibrate = calibrate
+        self.temperature = temperature
         self.edge_mask = edge_mask
         self.canny_thresholds = canny_thresholds
         self.mask_dilation = mask_dilation
@@ -248,6 +252,11 @@ class QualityBooster(TransformerMixin, BaseEstimator):
                 raise ValueError(
                     f"patch_size={self.patch_size} must divide the image sides ({h}x{w})."
                 )
+        elif self.stride > min(ph, pw):
+            raise ValueError(
+                f"stride={self.stride} is larger than the patches ({ph}x{pw}): pixels between "
+                "them would get no residual; use a stride of at most patch_size."
+            )
         elif (h - ph) % self.stride or (w - pw) % self.stride:
             raise ValueError(
                 f"patch_size={self.patch_size} and stride={self.stride} must tile the images "
@@ -256,7 +265,8 @@ class QualityBooster(TransformerMixin, BaseEstimator):
         return ph, pw
 
     def _step(self):
-        return self.patch_shape_[0] if self.stride is None else self.stride
+        """``(vertical, horizontal)`` step between patches."""
+        return self.patch_shape_ if self.stride is None else (self.stride, self.stride)
 
     def _patches(self, images):
         """The patches of ``images`` ``(n, H, W, C)``, one row each."""
@@ -267,9 +277,9 @@ class QualityBooster(TransformerMixin, BaseEstimator):
         n, h, w, c = shape
         ph, pw = self.patch_shape_
         step = self._step()
-        ny, nx = (h - ph) // step + 1, (w - pw) // step + 1
+        ny, nx = (h - ph) // step[0] + 1, (w - pw) // step[1] + 1
         residuals = residuals.reshape(n, ny, nx, ph, pw, c)
-        if step == ph and step == pw:  # non-overlapping: each pixel has one patch
+        if step == (ph, pw):  # non-overlapping: each pixel has one patch
             return residuals.transpose(0, 1, 3, 2, 4, 5).reshape(shape)
         weight = np.outer(
             np.sin(np.pi * (np.arange(ph) + 0.5) / ph), np.sin(np.pi * (np.arange(pw) + 0.5) / pw)
@@ -351,7 +361,7 @@ class QualityBooster(TransformerMixin, BaseEstimator):
         )
         self._index_of = np.cumsum([len(p) > 0 for p in self.patches_]) - 1
         self.gains_ = self._gains()
-        if self.verbose and self.calibrate:
+        if self.verbose:
             print(
                 f"[QualityBooster] residual gains: median {np.median(self.gains_):.2f}, "
                 f"range {self.gains_.min():.2f}-{self.gains_.max():.2f}"
@@ -366,8 +376,6 @@ class QualityBooster(TransformerMixin, BaseEstimator):
     def _gains(self):
         """Per-cluster residual gains (leave-one-out least squares, in [0, 1])."""
         sizes = np.array([len(p) for p in self.patches_])
-        if not self.calibrate:
-            return np.where(sizes > 0, 1.0, 0.0).astype(np.float32)
         dot, norm = np.zeros(len(sizes)), np.zeros(len(sizes))
         for k in np.flatnonzero(sizes >= 2):
             stored, m = self.patches_[k], sizes[k]
@@ -397,13 +405,15 @@ class QualityBooster(TransformerMixin, BaseEstimator):
         """Search coordinates of raw patches (float32)."""
         return to_coords(self.patch_basis_, patches).astype(np.float32)
 
-    def residual(self, X):
+    def residual(self, X, *, temperature=None):
         """Estimated residual (before masking) of every image of ``X``.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, H*W*C) or (n_samples, H, W[, C])
             Enhanced images.
+        temperature : float in [0, 10], default=None
+            See the class parameter; None uses ``self.temperature``.
 
         Returns
         -------
@@ -411,9 +421,12 @@ class QualityBooster(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         images = self._check_images(X, reset=False)
-        return self._residual(images)
+        return self._residual(images, self._temperature(temperature))
 
-    def _residual(self, images):
+    def _temperature(self, temperature):
+        return check_temperature(self.temperature if temperature is None else temperature)
+
+    def _residual(self, images, temperature):
         feats = self._keys(self._patches(images).astype(np.float32))
         with config_context(array_api_dispatch=False):
             labels = self.kmeans_.predict(feats)
@@ -429,16 +442,22 @@ class QualityBooster(TransformerMixin, BaseEstimator):
                 feats[idx].astype(np.float64), stored[nb].astype(np.float64), self.reg
             )
             out[idx] = np.einsum("mk,mkd->md", weights, self.residuals_[k][nb])
-        out = self._residual_pixels(out) * self.gains_[labels, None]
+        out = self._residual_pixels(out)
+        if temperature != 1.0:  # at 1 every stored residual is added whole
+            gains = self.gains_[labels, None].astype(np.float64)
+            out *= gains + np.sqrt(temperature) * (1.0 - gains)
         return self._blend(out, images.shape)
 
-    def transform(self, X):
+    def transform(self, X, *, temperature=None):
         """Add the masked LLE residual to ``X``.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, H*W*C) or (n_samples, H, W[, C])
             Enhanced images.
+        temperature : float in [0, 10], default=None
+            Scale of the residual beyond its least-squares part for this
+            call (see the class parameter); None uses ``self.temperature``.
 
         Returns
         -------
@@ -446,29 +465,32 @@ class QualityBooster(TransformerMixin, BaseEstimator):
             Same layout as the training ``X`` (n-D or 2-D); not clipped.
         """
         check_is_fitted(self)
-        return to_layout(self._boost(self._check_images(X, reset=False)), self._nd_shape)
+        images = self._check_images(X, reset=False)
+        return to_layout(self._boost(images, self._temperature(temperature)), self._nd_shape)
 
-    def _boost(self, images):
+    def _boost(self, images, temperature):
         """``(n, H, W, C)`` -> the same images plus the masked residual."""
-        residual = self._residual(images)
+        residual = self._residual(images, temperature)
         if self.edge_mask:
             residual *= edge_mask(images, self.canny_thresholds, self.mask_dilation)
         return images + residual
 
-    def predict(self, X):
+    def predict(self, X, *, temperature=None):
         """Same as :meth:`transform`.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, H*W*C) or (n_samples, H, W[, C])
             Enhanced images.
+        temperature : float in [0, 10], default=None
+            See :meth:`transform`.
 
         Returns
         -------
         X_boosted : ndarray
             See :meth:`transform`.
         """
-        return self.transform(X)
+        return self.transform(X, temperature=temperature)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -384,11 +384,12 @@ def _pair(window):
 def sliding_windows(images, window, stride, rows=None):
     """Windows of ``images`` ``(n, H, W, C)`` at ``stride``, flattened:
     ``(n * ny * nx, wh * ww * C)``, those of one image consecutive in
-    row-major order of their positions.  ``window`` is a side or ``(wh, ww)``;
-    ``rows`` (image, iy, ix) picks some windows only."""
-    wh, ww = _pair(window)
+    row-major order of their positions.  ``window`` and ``stride`` are one
+    number or a ``(vertical, horizontal)`` pair; ``rows`` (image, iy, ix)
+    picks some windows only."""
+    (wh, ww), (sy, sx) = _pair(window), _pair(stride)
     view = np.lib.stride_tricks.sliding_window_view(images, (wh, ww), axis=(1, 2))
-    view = view[:, ::stride, ::stride]
+    view = view[:, ::sy, ::sx]
     if rows is not None:
         view = view[rows[0], rows[1], rows[2]]
     return np.moveaxis(view, -3, -1).reshape(-1, wh * ww * images.shape[-1])
@@ -397,12 +398,10 @@ def sliding_windows(images, window, stride, rows=None):
 def overlap_add(windows, shape, window, stride):
     """Sum of the windows ``(n, ny, nx, wh, ww, C)`` at their places in images
     of ``shape`` ``(n, H, W, C)`` (the adjoint of :func:`sliding_windows`)."""
-    wh, ww = _pair(window)
+    (wh, ww), (sy, sx) = _pair(window), _pair(stride)
     out = np.zeros(shape)
     ny, nx = windows.shape[1:3]
     for u in range(wh):
         for v in range(ww):
-            out[:, u : u + stride * ny : stride, v : v + stride * nx : stride] += windows[
-                :, :, :, u, v
-            ]
+            out[:, u : u + sy * ny : sy, v : v + sx * nx : sx] += windows[:, :, :, u, v]
     return out

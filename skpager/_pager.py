@@ -196,12 +196,17 @@ class PAGER(BaseEstimator):
         ``GMMCoreGenerator(pca_variance=0.85, covariance_type="full",
         component_selection="heldout")``; the :class:`ConditionalEnhancer`
         (``n_clusters=1024, max_windows=500000``); the paper's booster
-        without its edge mask, ``QualityBooster(edge_mask=False)``, whose
-        borrowed residuals carry the texture.
+        without its edge mask, on overlapping patches, each borrowing the
+        residual of its nearest stored patch,
+        ``QualityBooster(edge_mask=False, stride=4, n_neighbors=1)``: the
+        borrowed residuals carry the texture when sampling (temperature 1),
+        and their least-squares part only in ``super_resolve`` at temperature
+        0.  (On octaves whose side is not a multiple of 8, the patch is the
+        largest divisor of the side up to 8 and the stride half of it.)
         Colour images: ``GMMCoreGenerator(pca_variance=0.99)``,
         ``ExemplarEnhancer()`` (every 2x2 window of an octave's output copies
         the AC of a stored training window, added whole) and
-        ``QualityBooster(calibrate=True)``.  The grey defaults were chosen
+        ``QualityBooster(temperature=0.0)``.  The grey defaults were chosen
         on a validation split of the training images; measured figures: the
         :doc:`results page </benchmarks>`.
 
@@ -222,12 +227,12 @@ class PAGER(BaseEstimator):
                     pca_variance=0.85, covariance_type="full", component_selection="heldout"
                 ),
                 "enhancer": ConditionalEnhancer(1024, max_windows=500000),
-                "booster": QualityBooster(edge_mask=False),
+                "booster": QualityBooster(edge_mask=False, stride=4, n_neighbors=1),
             }
         return {
             "core": GMMCoreGenerator(pca_variance=0.99),
             "enhancer": ExemplarEnhancer(),
-            "booster": QualityBooster(calibrate=True),
+            "booster": QualityBooster(temperature=0.0),
         }
 
     def _log(self, message):
@@ -330,8 +335,7 @@ class PAGER(BaseEstimator):
                     ),
                 )
                 booster = self._module(self.booster, defaults["booster"], rng)
-                if self.booster is None:
-                    booster.set_params(patch_size=patch_sizes[high_side])
+                booster.set_params(**patch_sizes.get(high_side, {}))
                 booster.fit(enhanced, high[booster_rows])
             self.enhancers_.append(enhancer)
             self.boosters_.append(booster)
@@ -341,27 +345,41 @@ class PAGER(BaseEstimator):
         return self
 
     def _booster_patch_sizes(self, default):
-        """Patch size of the booster at each octave's output side, checked
-        before anything is fitted.  PAGER's own booster takes the largest
-        divisor of the side up to its default patch size; a booster passed
-        with a ``patch_size`` that does not divide a side is refused here."""
+        """``{side: {"patch_size": p, "stride": s}}`` of the booster at each
+        octave's output side, checked before anything is fitted.  PAGER's own
+        booster takes the largest divisor of the side up to its default patch
+        size, and a stride in the same proportion to it; a booster passed with
+        a ``patch_size`` (and ``stride``) that does not tile a side is refused
+        here."""
         sides = self.resolutions_[1:]
         if not self._use_booster():
             return {}
         if self.booster is None:
-            patch = default.get_params()["patch_size"]
-            return {side: math.gcd(patch, side) for side in sides}
-        patch = self.booster.get_params(deep=False).get("patch_size")
+            params = default.get_params()
+            patch, stride = params["patch_size"], params.get("stride")
+            plan = {}
+            for side in sides:
+                p = math.gcd(patch, side)
+                s = None if stride is None else max(1, stride * p // patch)
+                plan[side] = {"patch_size": p, "stride": s}
+            return plan
+        params = self.booster.get_params(deep=False)
+        patch, stride = params.get("patch_size"), params.get("stride")
         if not isinstance(patch, Integral) or isinstance(patch, bool):
             return {}
-        bad = [side for side in sides if side % min(patch, side)]
+        if isinstance(stride, Integral) and not isinstance(stride, bool) and stride > 0:
+            bad = [side for side in sides if (side - min(patch, side)) % stride]
+            rule = f"patch_size={patch} and stride={stride} do not tile"
+        else:
+            bad = [side for side in sides if side % min(patch, side)]
+            rule = f"patch_size={patch} does not divide"
         if bad:
             raise ValueError(
-                f"The booster's patch_size={patch} does not divide the octave side {bad[0]} "
-                f"of this cascade (sides {self.resolutions_}); pass a booster whose "
-                f"patch_size divides every side, e.g. patch_size={math.gcd(patch, *sides)}."
+                f"The booster's {rule} the octave side {bad[0]} of this cascade (sides "
+                f"{self.resolutions_}); pass a booster whose patches tile every side, e.g. "
+                f"patch_size={math.gcd(patch, *sides)} with the default stride."
             )
-        return {side: patch for side in sides}
+        return {side: {} for side in sides}
 
     @staticmethod
     def _core_resolution(core, channels, side):
@@ -391,7 +409,8 @@ class PAGER(BaseEstimator):
             images = np.clip(enhancer.transform(images, **kwargs), -PIXEL_MARGIN, 1 + PIXEL_MARGIN)
             if booster is not None:
                 images = booster.transform(
-                    images, **_stage_kwargs(booster.transform, labels=labels)
+                    images,
+                    **_stage_kwargs(booster.transform, labels=labels, temperature=temperature),
                 )
                 images = np.clip(images, -PIXEL_MARGIN, 1 + PIXEL_MARGIN)
         return images
@@ -446,7 +465,10 @@ class PAGER(BaseEstimator):
             Classes of the images, passed as ``labels`` to the octaves that
             take them (an exemplar store then copies within each class).
         temperature : float in [0, 10], default=0.0
-            Enhancer temperature; 0 gives deterministic super-resolution.
+            Temperature of every octave's enhancer and booster (where they
+            take one); 0 gives deterministic super-resolution: conditional
+            means, and of a booster's borrowed residual only the
+            least-squares part.
         random_state : int, RandomState instance or None, default=None
             Seed of the AC draws when ``temperature > 0``.
 

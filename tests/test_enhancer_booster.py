@@ -4,7 +4,7 @@ import pickle
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from sklearn.pipeline import make_pipeline
 
@@ -201,22 +201,29 @@ def test_booster_compressed_store_is_smaller_and_close(pairs, enhancer):
     assert diff < 0.5 * np.abs(raw.residual(before)).mean()
 
 
-def test_booster_calibrated_gains(pairs, enhancer):
+def test_booster_temperature_scales_the_residual_beyond_its_least_squares_part(pairs, enhancer):
     low, high, low_test, high_test = pairs
     enhanced, before = enhancer.transform(low), enhancer.transform(low_test)
-    params = {"n_clusters": 20, "random_state": 0}
-    plain = QualityBooster(calibrate=False, **params).fit(enhanced, high)
-    tuned = QualityBooster(calibrate=True, **params).fit(enhanced, high)
-    sizes = np.array([len(p) for p in plain.patches_])
-    np.testing.assert_array_equal(plain.gains_, (sizes > 0).astype(np.float32))
-    assert np.all((tuned.gains_ >= 0) & (tuned.gains_ <= 1))
-    assert tuned.gains_.min() < 1  # borrowed residuals never predict the truth perfectly
-    # the same stores (same seed): every patch's residual is only scaled by its cluster's gain
-    patches = to_windows(tuned._check_images(before, reset=False), 8, 8)
-    labels = tuned.kmeans_.predict(tuned._keys(patches.astype(np.float32)))
-    scaled = to_windows(plain.residual(before), 8, 8) * tuned.gains_[labels, None]
-    np.testing.assert_allclose(to_windows(tuned.residual(before), 8, 8), scaled, atol=1e-6)
-    assert psnr(tuned.transform(before), high_test) > psnr(plain.transform(before), high_test)
+    booster = QualityBooster(n_clusters=20, random_state=0).fit(enhanced, high)
+    assert booster.temperature == 1.0  # the paper's booster: residuals added whole
+    assert np.all((booster.gains_ >= 0) & (booster.gains_ <= 1))
+    assert booster.gains_.min() < 1  # borrowed residuals never predict the truth perfectly
+    patches = to_windows(booster._check_images(before, reset=False), 8, 8)
+    labels = booster.kmeans_.predict(booster._keys(patches.astype(np.float32)))
+    whole = to_windows(booster.residual(before), 8, 8)
+    for t in (0.0, 0.25, 2.0):
+        g = booster.gains_[labels, None].astype(np.float64)
+        expected = whole * (g + np.sqrt(t) * (1 - g))
+        np.testing.assert_allclose(
+            to_windows(booster.residual(before, temperature=t), 8, 8), expected, atol=1e-12
+        )
+    # the parameter and the call's keyword agree; temperature 0 is what PSNR rewards
+    cold = QualityBooster(n_clusters=20, temperature=0.0, random_state=0).fit(enhanced, high)
+    np.testing.assert_array_equal(cold.transform(before), booster.transform(before, temperature=0))
+    np.testing.assert_array_equal(cold.predict(before), cold.transform(before))
+    assert psnr(cold.transform(before), high_test) > psnr(booster.transform(before), high_test)
+    with pytest.raises(ValueError, match="temperature"):
+        booster.transform(before, temperature=-1)
 
 
 def test_booster_small_cluster_uses_only_its_own_patches():
@@ -250,8 +257,7 @@ def test_booster_blend_keeps_the_variance_of_independent_residuals(
     # residuals (one image per patch entry) and sum the squared outputs
     h, w = side, side + width_extra * stride
     ph, pw = min(patch, h), min(patch, w)
-    if (h - ph) % stride or (w - pw) % stride:
-        return
+    assume(stride <= min(ph, pw) and (h - ph) % stride == 0 and (w - pw) % stride == 0)
     booster = QualityBooster(patch, stride=stride)
     booster.image_shape_, booster.patch_shape_ = (h, w, 1), (ph, pw)
     n_patches = ((h - ph) // stride + 1) * ((w - pw) // stride + 1)
@@ -284,6 +290,8 @@ def test_booster_overlapping_patches(pairs, enhancer):
     assert seam(after - before) < 0.8 * plain_seam
     with pytest.raises(ValueError, match="side - patch_size must be a multiple of the stride"):
         QualityBooster(stride=5).fit(enhanced[:5], high[:5])
+    with pytest.raises(ValueError, match="stride=16 is larger than the patches"):
+        QualityBooster(stride=16).fit(enhanced[:5], high[:5])
 
 
 def test_booster_errors(pairs):

@@ -132,7 +132,8 @@ def test_default_stages_by_colour():
     plain = PAGER(enhancer=ResolutionEnhancer(), random_state=0, **params).fit(colour)
     assert type(plain.enhancers_[0]) is ResolutionEnhancer
     stages = PAGER.default_stages(3)
-    assert isinstance(stages["enhancer"], ExemplarEnhancer) and stages["booster"].calibrate
+    assert isinstance(stages["enhancer"], ExemplarEnhancer)
+    assert stages["booster"].temperature == 0.0
 
 
 def test_samples_copy_exemplars_of_their_class(monkeypatch):
@@ -297,7 +298,7 @@ def test_unknown_class_and_verbose(fitted, demo, capsys):
     assert "stage 16 -> 32: enhancer" in out and out.startswith("[PAGER]")
 
 
-def test_default_booster_calibrates_for_colour_only():
+def test_default_boosters_and_the_temperature_they_get():
     grey = resize(load_demo().images[:60], 8)
     colour = np.concatenate([grey, grey * 0.5, grey**2], axis=3)
     core = GMMCoreGenerator(n_components=2, resolution=4)
@@ -305,13 +306,21 @@ def test_default_booster_calibrates_for_colour_only():
     grey_pager = PAGER(core=core, random_state=0).fit(grey)
     (colour_booster,) = colour_pager.boosters_
     (grey_booster,) = grey_pager.boosters_
-    assert colour_booster.calibrate and not grey_booster.calibrate
-    assert not grey_booster.edge_mask  # the grey default adds the residual unmasked
-    # calibrated gains lie in [0, 1]; the paper's booster adds residuals at gain 1
+    # colour: least-squares detail only; grey: whole residuals when sampling
+    assert colour_booster.temperature == 0.0 and grey_booster.temperature == 1.0
+    assert not grey_booster.edge_mask and grey_booster.n_neighbors == 1
+    # the grey default's 8x8 patches at stride 4 shrink with the 8x8 octave
+    assert (grey_booster.patch_size, grey_booster.stride) == (8, 4)
     assert np.all((colour_booster.gains_ >= 0) & (colour_booster.gains_ <= 1))
-    # (0 for a cluster that stores no patches)
-    assert set(np.unique(grey_booster.gains_)) <= {0.0, 1.0}
-    assert np.any(colour_booster.gains_ < 1)
     # an explicit template is taken as given
     paper = PAGER(core=core, booster=QualityBooster(), random_state=0).fit(colour)
-    assert not paper.boosters_[0].calibrate
+    assert paper.boosters_[0].temperature == 1.0 and paper.boosters_[0].stride is None
+    # super_resolve passes its temperature to the booster: at 0 only the
+    # least-squares part of the borrowed residual, when sampling the whole
+    low = resize(grey[:5], 4)
+    cold = grey_pager.super_resolve(low)
+    enhanced = grey_pager.enhancers_[0].transform(low, temperature=0.0)
+    expected = np.clip(grey_booster.transform(enhanced, temperature=0.0), 0, 1)
+    np.testing.assert_allclose(cold, expected, atol=1e-12)
+    warm = grey_pager.super_resolve(low, temperature=1.0, random_state=0)
+    assert not np.allclose(warm, cold)
