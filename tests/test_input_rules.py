@@ -138,8 +138,13 @@ def test_cascade_plan_checked_before_fitting():
     # PAGER's own booster takes a patch that divides every octave side (3 -> 6 -> 12)
     pager = PAGER(core, random_state=0).fit(images)
     assert [b.patch_size for b in pager.boosters_] == [2, 4]
+    assert [b.stride for b in pager.boosters_] == [1, 2]  # half the patch, as 4 is to 8
     with pytest.raises(ValueError, match="booster's patch_size=8 does not divide the octave"):
         PAGER(core, booster=QualityBooster(patch_size=8), random_state=0).fit(images)
+    with pytest.raises(ValueError, match="patch_size=4 and stride=3 do not tile the octave"):
+        PAGER(core, booster=QualityBooster(4, stride=3), random_state=0).fit(images)
+    tiled = PAGER(core, booster=QualityBooster(2, stride=1), random_state=0).fit(images)
+    assert [(b.patch_size, b.stride) for b in tiled.boosters_] == [(2, 1), (2, 1)]
 
 
 def test_attribute_generator_inputs():
