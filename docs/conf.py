@@ -49,6 +49,10 @@ sphinx_gallery_conf = {
     "download_all_examples": False,
     "remove_config_comments": True,
     "within_subsection_order": "FileNameSortKey",
+    # "Examples using this class" on every API page (templates/autosummary)
+    "backreferences_dir": "generated/backreferences",
+    "doc_module": ("skpager",),
+    "reference_url": {"skpager": None},
 }
 
 # The theme of scikit-learn's and imbalanced-learn's docs: top navigation, a
