@@ -71,14 +71,15 @@ def main(argv=None):
     sr = pager.super_resolve(low14)
     if args.figure is not None:
         first = slice(0, 10)
-        rows = [
+        panels = [
             np.clip(np.repeat(np.repeat(low14[first], 2, axis=1), 2, axis=2), 0, 1),
             np.clip(resize(low14[first], 28), 0, 1),
             sr[first],
             truth[first],
         ]
         labels = ["14x14 input", "Lanczos", "super_resolve", "truth"]
-        save_png(args.figure, image_grid(np.concatenate(rows), 10, row_labels=labels, scale=3))
+        grid = image_grid(np.concatenate(panels), 10, row_labels=labels, scale=3)
+        save_png(args.figure, grid)
     rows.append(
         {
             "method": "PAGER defaults, super_resolve 14 -> 28",
