@@ -58,6 +58,16 @@ def main(argv=None):
                 QualityBooster(temperature=0.0, random_state=0),
             ),
         ),
+        (
+            "PAGER's grey octave as a Pipeline: ConditionalEnhancer(1024, max_windows=500000) "
+            "+ QualityBooster(edge_mask=False, stride=4, n_neighbors=1, temperature=0)",
+            make_pipeline(
+                ConditionalEnhancer(1024, max_windows=500000, random_state=0),
+                QualityBooster(
+                    edge_mask=False, stride=4, n_neighbors=1, temperature=0.0, random_state=0
+                ),
+            ),
+        ),
     ]
     for name, model in models:
         t0 = time.perf_counter()
