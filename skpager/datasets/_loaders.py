@@ -457,14 +457,16 @@ def load_image_folder(path, *, image_size=None, colour=None):
     if not directory.is_dir():
         raise FileNotFoundError(f"{directory} is not a folder.")
     files = _image_files(directory)
-    classes = sorted(d for d in directory.iterdir() if d.is_dir() and _image_files(d))
+    # each class folder is listed once: {folder: its image files}
+    listed = {d: _image_files(d) for d in sorted(directory.iterdir()) if d.is_dir()}
+    classes = [d for d, found in listed.items() if found]
     if files and classes:
         raise ValueError(
             f"{directory} holds both image files and class folders "
             f"({', '.join(d.name for d in classes[:3])}): use one layout."
         )
     if classes:
-        per_class = [_image_files(d) for d in classes]
+        per_class = [listed[d] for d in classes]
         files = [f for group in per_class for f in group]
         target = np.repeat(np.arange(len(classes)), [len(g) for g in per_class])
         names = [d.name for d in classes]
