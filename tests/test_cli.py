@@ -27,23 +27,29 @@ def test_demo_writes_a_labelled_grid(tmp_path):
     assert image is not None and image.shape[0] > 10 * 16 and image.shape[2] == 3
 
 
-def test_fit_then_sample(tmp_path):
-    npz = tmp_path / "tiny.npz"
-    rng = np.random.default_rng(0)
-    images = (rng.random((60, 16, 16)) * 255).astype(np.uint8)
-    np.savez(npz, images=images, labels=np.repeat([0, 1, 2], 20))
-    fit = run(
+def fit_small(dataset, *options, cwd):
+    """``skpager fit`` of a small model (8x8 core, 2 components) to m.skops."""
+    return run(
         "fit",
         "--dataset",
-        str(npz),
+        dataset,
+        *options,
         "--output",
         "m.skops",
         "--resolution",
         "8",
         "--n-components",
         "2",
-        cwd=tmp_path,
+        cwd=cwd,
     )
+
+
+def test_fit_then_sample(tmp_path):
+    npz = tmp_path / "tiny.npz"
+    rng = np.random.default_rng(0)
+    images = (rng.random((60, 16, 16)) * 255).astype(np.uint8)
+    np.savez(npz, images=images, labels=np.repeat([0, 1, 2], 20))
+    fit = fit_small(str(npz), cwd=tmp_path)
     assert fit.returncode == 0, fit.stderr
     sample = run("sample", "m.skops", "-n", "9", "--label", "2", "--output", "s.png", cwd=tmp_path)
     assert sample.returncode == 0, sample.stderr
@@ -71,20 +77,7 @@ def test_fit_on_a_folder_of_class_folders(tmp_path):
         for i in range(20):
             image = (rng.random((20, 20)) * 60 + 100 * c).astype(np.uint8)
             cv2.imwrite(str(tmp_path / "data" / name / f"{i}.png"), image)
-    fit = run(
-        "fit",
-        "--dataset",
-        "data",
-        "--image-size",
-        "16",
-        "--output",
-        "m.skops",
-        "--resolution",
-        "8",
-        "--n-components",
-        "2",
-        cwd=tmp_path,
-    )
+    fit = fit_small("data", "--image-size", "16", cwd=tmp_path)
     assert fit.returncode == 0, fit.stderr
     assert "loaded 40 images (16, 16, 1)" in fit.stdout and "with labels" in fit.stdout
     sample = run("sample", "m.skops", "-n", "4", "--label", "shirts", cwd=tmp_path)
