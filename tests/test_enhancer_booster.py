@@ -4,7 +4,7 @@ import pickle
 
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.pipeline import make_pipeline
 
@@ -244,24 +244,24 @@ def test_booster_small_cluster_uses_only_its_own_patches():
 
 @settings(max_examples=25, deadline=None)
 @given(
-    side=st.integers(2, 20),
     patch=st.integers(1, 10),
-    stride=st.integers(1, 10),
-    width_extra=st.integers(0, 3),
+    stride_fraction=st.floats(0.0, 1.0),
+    steps_down=st.integers(0, 3),
+    steps_across=st.integers(0, 4),
 )
 def test_booster_blend_keeps_the_variance_of_independent_residuals(
-    side, patch, stride, width_extra
+    patch, stride_fraction, steps_down, steps_across
 ):
     # every output pixel is a linear blend sum_i a_i r_i of the residuals of
     # the patches covering it, with sum_i a_i**2 == 1 exactly: feed one-hot
-    # residuals (one image per patch entry) and sum the squared outputs
-    h, w = side, side + width_extra * stride
-    ph, pw = min(patch, h), min(patch, w)
-    assume(stride <= min(ph, pw) and (h - ph) % stride == 0 and (w - pw) % stride == 0)
+    # residuals (one image per patch entry) and sum the squared outputs.
+    # Images are built from valid tilings (stride <= patch, whole steps).
+    stride = max(1, round(stride_fraction * patch))
+    h, w = patch + steps_down * stride, patch + steps_across * stride
     booster = QualityBooster(patch, stride=stride)
-    booster.image_shape_, booster.patch_shape_ = (h, w, 1), (ph, pw)
-    n_patches = ((h - ph) // stride + 1) * ((w - pw) // stride + 1)
-    entries = n_patches * ph * pw
+    booster.image_shape_, booster.patch_shape_ = (h, w, 1), (patch, patch)
+    n_patches = (steps_down + 1) * (steps_across + 1)
+    entries = n_patches * patch * patch
     blended = booster._blend(np.eye(entries).reshape(entries * n_patches, -1), (entries, h, w, 1))
     np.testing.assert_allclose((blended**2).sum(axis=0), 1.0, rtol=1e-12)
 
