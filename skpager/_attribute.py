@@ -1,5 +1,6 @@
 """Attribute-guided generation: one generator per cluster of binary attributes."""
 
+import inspect
 import warnings
 from numbers import Integral
 
@@ -13,7 +14,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._compat import HasMethods, Interval, _fit_context
 from ._pager import PAGER
-from ._utils import check_positive_int, draw_seed
+from ._random import categorical, index_keys, sub_keys
+from ._utils import check_offset, check_positive_int, draw_seed, sample_batches
 
 __all__ = ["AttributeGuidedGenerator"]
 
@@ -230,8 +232,16 @@ class AttributeGuidedGenerator(BaseEstimator):
             )
         return best
 
-    def sample(self, n_samples=1, query=None, random_state=None):
+    def sample(self, n_samples=1, query=None, random_state=None, *, offset=0):
         """Generate images matching ``query``.
+
+        Every image is drawn from its own random numbers, set by the seed
+        and its position in the seed's stream of images (its cluster, when
+        ``query`` leaves it open, and its place in that cluster's own
+        stream): ``sample(n, random_state=s)`` and the batches of
+        :meth:`iter_samples` with the same seed give the same images.  This
+        needs per-cluster estimators whose ``sample`` takes ``offset``
+        (:class:`PAGER` and :class:`GMMCoreGenerator` do).
 
         Parameters
         ----------
@@ -242,6 +252,8 @@ class AttributeGuidedGenerator(BaseEstimator):
             proportion to its training size.
         random_state : int, RandomState instance or None, default=None
             Seed of this call; None uses the estimator's ``random_state``.
+        offset : int, default=0
+            Position in the stream of ``random_state`` of the first image.
 
         Returns
         -------
@@ -250,16 +262,88 @@ class AttributeGuidedGenerator(BaseEstimator):
         """
         check_is_fitted(self)
         check_positive_int(n_samples, "n_samples")
-        rng = check_random_state(self.random_state if random_state is None else random_state)
+        offset = check_offset(offset)
         cluster = None if query is None else self.select_cluster(query)
+        seed = self._stream_seed(random_state)
+        before = self._cluster_counts(seed, cluster, 0, offset)
+        return self._sample_range(seed, cluster, offset, n_samples, before)
+
+    def iter_samples(self, n_samples, *, batch_size=1000, query=None, random_state=None):
+        """Generate ``n_samples`` images matching ``query`` in batches.
+
+        The batches hold, in order, the images :meth:`sample` returns for
+        the same arguments, whatever ``batch_size`` is.
+
+        Parameters
+        ----------
+        n_samples : int
+            Number of images in all.
+        batch_size : int, default=1000
+            Images per batch (the last batch may be smaller).
+        query : array-like of shape (n_attributes,), default=None
+            Values in {-1, 0, +1}; None or all zeros samples every cluster in
+            proportion to its training size.
+        random_state : int, RandomState instance or None, default=None
+            Seed of the whole run; None uses the estimator's ``random_state``.
+
+        Returns
+        -------
+        batches : generator of ndarray
+            Yields arrays of at most ``batch_size`` images.
+        """
+        check_is_fitted(self)
+        pieces = sample_batches(n_samples, batch_size)
+        cluster = None if query is None else self.select_cluster(query)
+        seed = self._stream_seed(random_state)
+
+        def batches():
+            before = np.zeros(len(self.estimators_), dtype=np.int64)
+            for start, stop, _ in pieces:
+                yield self._sample_range(seed, cluster, start, stop - start, before)
+                before = before + self._cluster_counts(seed, cluster, start, stop)
+
+        return batches()
+
+    def _stream_seed(self, random_state):
+        rng = check_random_state(self.random_state if random_state is None else random_state)
+        return draw_seed(rng)
+
+    def _clusters(self, seed, cluster, start, stop):
+        """The cluster of every position ``start .. stop - 1`` of the stream."""
         if cluster is not None:
-            return self.estimators_[cluster].sample(n_samples, random_state=rng)
-        p = self.cluster_sizes_ / self.cluster_sizes_.sum()
-        counts = np.bincount(rng.choice(len(p), size=n_samples, p=p), minlength=len(p))
-        parts = [
-            self.estimators_[c].sample(int(m), random_state=rng)
-            for c, m in enumerate(counts)
-            if m > 0
-        ]
-        out = np.concatenate(parts)
-        return out[rng.permutation(len(out))]
+            return np.full(stop - start, cluster)
+        keys = sub_keys(index_keys(seed, start, stop), 1)
+        return categorical(keys, self.cluster_sizes_ / self.cluster_sizes_.sum())
+
+    def _cluster_counts(self, seed, cluster, start, stop, chunk=1 << 20):
+        """Images of every cluster among the positions ``start .. stop - 1``."""
+        counts = np.zeros(len(self.estimators_), dtype=np.int64)
+        for a in range(start, stop, chunk):
+            drawn = self._clusters(seed, cluster, a, min(a + chunk, stop))
+            counts += np.bincount(drawn, minlength=len(counts))
+        return counts
+
+    def _sample_range(self, seed, cluster, offset, n_samples, before):
+        """Images ``offset .. offset + n_samples - 1`` of the stream, given how
+        many images of every cluster come before ``offset``."""
+        clusters = self._clusters(seed, cluster, offset, offset + n_samples)
+        seeds = draw_seed(np.random.RandomState(seed), size=len(self.estimators_))
+        out = None
+        for c in np.unique(clusters):
+            idx = np.flatnonzero(clusters == c)
+            estimator = self.estimators_[c]
+            if "offset" in inspect.signature(estimator.sample).parameters:
+                part = estimator.sample(len(idx), random_state=seeds[c], offset=int(before[c]))
+            elif before[c] == 0 and len(idx) == n_samples and offset == 0:
+                part = estimator.sample(len(idx), random_state=seeds[c])
+            else:
+                raise ValueError(
+                    f"The per-cluster estimator {type(estimator).__name__} has no offset "
+                    "keyword in its sample method, so it cannot be sampled in batches or "
+                    "over several clusters."
+                )
+            part = np.asarray(part)
+            if out is None:
+                out = np.empty((n_samples,) + part.shape[1:], dtype=part.dtype)
+            out[idx] = part
+        return out

@@ -15,9 +15,10 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._compat import Interval, StrOptions, _fit_context
 from ._image import resize, to_images, to_layout, validate_images
-from ._mixture import fit_mixture, mixture_n_parameters, mixture_sample
+from ._mixture import fit_mixture, mixture_n_parameters, mixture_transform
+from ._random import categorical, index_keys, standard_normal, sub_keys
 from ._saab import saab_for_shape
-from ._utils import MAX_TEMPERATURE, check_positive_int, draw_seed
+from ._utils import MAX_TEMPERATURE, check_offset, check_positive_int, draw_seed, sample_batches
 
 __all__ = ["GMMCoreGenerator"]
 
@@ -392,9 +393,9 @@ class GMMCoreGenerator(DensityMixin, BaseEstimator):
         return self
 
     # ------------------------------------------------------------------ sample
-    def _class_indices(self, y, n_samples, rng):
+    def _class_indices(self, y, n_samples, keys):
         if y is None:
-            return rng.choice(len(self.models_), size=n_samples, p=self.class_prior_)
+            return categorical(sub_keys(keys, 1), self.class_prior_)
         if self.classes_ is None:
             raise ValueError("This generator was fitted without labels; call sample(y=None).")
         y = np.asarray(y)
@@ -412,8 +413,18 @@ class GMMCoreGenerator(DensityMixin, BaseEstimator):
             )
         return np.searchsorted(self.classes_, y)
 
-    def sample(self, n_samples=1, y=None, random_state=None, *, return_labels=False):
+    def _stream_seed(self, random_state):
+        rng = check_random_state(self.random_state if random_state is None else random_state)
+        return draw_seed(rng)
+
+    def sample(self, n_samples=1, y=None, random_state=None, *, offset=0, return_labels=False):
         """Generate core images.
+
+        Every image is drawn from its own random numbers, set by the seed
+        and its position in the seed's stream of images: ``sample(n,
+        random_state=s)`` and the batches of :meth:`iter_samples` with the
+        same seed give the same images, and ``offset`` picks a later part of
+        the stream.
 
         Parameters
         ----------
@@ -425,6 +436,10 @@ class GMMCoreGenerator(DensityMixin, BaseEstimator):
         random_state : int, RandomState instance or None, default=None
             Seed for this call; None falls back to the estimator's ``random_state``
             (so a fixed seed gives the same images at every call).
+        offset : int, default=0
+            Position in the stream of ``random_state`` of the first image:
+            ``sample(n, offset=k)`` returns images ``k .. k + n - 1`` of the
+            stream, so that a long run can be produced in pieces.
         return_labels : bool, default=False
             Also return the class of every image (the part of the stage
             contract through which :class:`PAGER` learns the drawn classes).
@@ -434,29 +449,73 @@ class GMMCoreGenerator(DensityMixin, BaseEstimator):
         images : ndarray
             ``(n_samples, r, r, C)`` (or ``(n_samples, r, r)`` for grey images
             fitted as ``(n, H, W)``) when fitted on n-D images, else
-            ``(n_samples, r*r*C)``; floats clipped to [0, 1].  The order is random.
+            ``(n_samples, r*r*C)``; floats clipped to [0, 1].
         labels : ndarray of shape (n_samples,) or None
             Only with ``return_labels=True``: the class of every image (None
             when fitted without labels).
         """
         check_is_fitted(self)
-        rng = check_random_state(self.random_state if random_state is None else random_state)
-        images, classes = self._sample(n_samples, y, rng)
+        check_positive_int(n_samples, "n_samples")
+        offset = check_offset(offset)
+        seed = self._stream_seed(random_state)
+        return self._sample_range(seed, offset, n_samples, y, return_labels)
+
+    def iter_samples(
+        self, n_samples, *, batch_size=1000, y=None, random_state=None, return_labels=False
+    ):
+        """Generate ``n_samples`` core images in batches.
+
+        The batches hold the images :meth:`sample` returns for the same
+        arguments, whatever ``batch_size`` is; memory is set by the batch.
+
+        Parameters
+        ----------
+        n_samples : int
+            Number of images in all.
+        batch_size : int, default=1000
+            Images per batch (the last batch may be smaller).
+        y : label or array-like of shape (n_samples,), default=None
+            Class of every image (one label for all); None draws the classes
+            from their training frequencies.
+        random_state : int, RandomState instance or None, default=None
+            Seed of the whole run; None uses the estimator's ``random_state``.
+        return_labels : bool, default=False
+            Yield ``(images, labels)`` pairs.
+
+        Returns
+        -------
+        batches : generator
+            Yields the images (and labels) of ``batch_size`` consecutive
+            positions of the stream, in order.
+        """
+        check_is_fitted(self)
+        pieces = sample_batches(n_samples, batch_size, y)
+        seed = self._stream_seed(random_state)
+        return (
+            self._sample_range(seed, start, stop - start, part, return_labels)
+            for start, stop, part in pieces
+        )
+
+    def _sample_range(self, seed, offset, n_samples, y, return_labels):
+        images, classes = self._sample(n_samples, y, index_keys(seed, offset, offset + n_samples))
         images = to_layout(images, self._nd_shape)
         if not return_labels:
             return images
         return images, (None if self.classes_ is None else self.classes_[classes])
 
-    def _sample(self, n_samples, y, rng):
+    def _sample(self, n_samples, y, keys):
         """``(n_samples, r, r, C)`` images and the index (into ``models_``) of
-        every image's class."""
-        check_positive_int(n_samples, "n_samples")
-        classes = self._class_indices(y, n_samples, rng)
+        every image's class, from one key per image."""
+        classes = self._class_indices(y, n_samples, keys)
         features = np.empty((n_samples, self.saab_._n_features_out))
         for c in np.unique(classes):
             idx = np.flatnonzero(classes == c)
             pca, _, gmm = self.models_[c]
-            z, _ = mixture_sample(gmm, len(idx), rng, self.temperature)
+            components = categorical(sub_keys(keys[idx], 2), gmm.weights_)
+            noise = None
+            if self.temperature > 0:
+                noise = standard_normal(sub_keys(keys[idx], 3), gmm.means_.shape[1])
+            z = mixture_transform(gmm, components, noise, self.temperature)
             if pca is not None:
                 with config_context(array_api_dispatch=False):
                     z = pca.inverse_transform(z)

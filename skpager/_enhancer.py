@@ -12,7 +12,8 @@ from ._compat import Interval, StrOptions, _fit_context
 from ._edges import check_canny_thresholds, edge_mask
 from ._enhancer_base import BaseEnhancer
 from ._image import from_windows, to_windows
-from ._mixture import fit_mixture, mixture_n_parameters, mixture_sample
+from ._mixture import fit_mixture, mixture_n_parameters, mixture_transform
+from ._random import categorical, image_keys, part_keys, standard_normal, sub_keys
 from ._saab import saab_for_shape
 from ._utils import MAX_TEMPERATURE, draw_seed
 
@@ -92,8 +93,9 @@ class _WindowLevel:
                 out[start : start + _CHUNK] = self.dc_gmm.predict(chunk[:, self.dc_index])
         return self.cluster_map[out]
 
-    def ac_windows(self, clusters, rng, temperature):
-        """Draw (or, at temperature 0, average) the AC of every window's cluster."""
+    def ac_windows(self, clusters, keys, temperature):
+        """Draw (or, at temperature 0, average) the AC of every window's
+        cluster; window ``i`` draws from its own ``keys[i]``."""
         coef = np.empty((len(clusters), len(self.ac_saab.energy_)))
         for k in np.unique(clusters):
             idx = np.flatnonzero(clusters == k)
@@ -101,13 +103,17 @@ class _WindowLevel:
             if temperature == 0:
                 coef[idx] = gmm.weights_ @ gmm.means_
             else:
-                coef[idx], _ = mixture_sample(gmm, len(idx), rng, temperature)
+                components = categorical(sub_keys(keys[idx], 1), gmm.weights_)
+                noise = standard_normal(sub_keys(keys[idx], 2), gmm.means_.shape[1])
+                coef[idx] = mixture_transform(gmm, components, noise, temperature)
         return self.ac_saab.inverse_transform(coef)
 
-    def apply(self, estimate, mask, rng, temperature):
-        """Add this level's AC to every window of ``estimate`` (masked)."""
+    def apply(self, estimate, mask, keys, temperature, tag=0):
+        """Add this level's AC to every window of ``estimate`` (masked); the
+        windows of image ``i`` draw from ``keys[i]`` (and ``tag``)."""
         windows = to_windows(estimate, *self.window)
-        ac = self.ac_windows(self.clusters(windows), rng, temperature)
+        window_keys = part_keys(keys, len(windows) // len(estimate), tag)
+        ac = self.ac_windows(self.clusters(windows), window_keys, temperature)
         ac = from_windows(ac, estimate.shape, *self.window)
         return estimate + (ac if mask is None else ac * mask)
 
@@ -361,7 +367,7 @@ class ResolutionEnhancer(BaseEnhancer):
             level = _WindowLevel.fit(dc_w, ac_w, (wh, ww, c), params, rng, self.n_jobs)
             self.levels_.append(level)
             if depth + 1 < len(sizes):  # deeper levels learn what the mixture mean leaves
-                estimate = level.apply(estimate, mask, rng, 0.0)
+                estimate = level.apply(estimate, mask, np.zeros(len(estimate), np.uint64), 0.0)
         self.n_parameters_ = int(sum(level.n_parameters() for level in self.levels_))
 
     # ------------------------------------------------------------- transform
@@ -373,9 +379,10 @@ class ResolutionEnhancer(BaseEnhancer):
     def _enhance(self, low, labels, temperature, rng):
         estimate = self._dc(low)
         mask = self._mask(estimate)
+        keys = image_keys(low, draw_seed(rng))  # each image draws from its own numbers
         for depth, level in enumerate(self.levels_):
             t = temperature if depth == 0 else min(temperature, self.refine_temperature)
-            estimate = level.apply(estimate, mask, rng, t)
+            estimate = level.apply(estimate, mask, keys, t, tag=depth)
         return estimate
 
     def score(self, X, y):

@@ -2,8 +2,9 @@
 
 Sampling is done here rather than with ``GaussianMixture.sample`` for two
 reasons: scikit-learn returns samples grouped by component (the order leaks the
-component), and it has no temperature.  Here every sample draws its own
-component, so the output order is random, and the covariance is scaled by
+component), and it has no temperature.  Here every sample gets its own
+component and standard normal numbers (drawn by the caller from the sample's
+own keys, see ``_random.py``), and the covariance is scaled by
 ``temperature``.
 """
 
@@ -26,44 +27,25 @@ def fit_mixture(data, n_components, seed, **params):
         return GaussianMixture(n_components=n_components, random_state=seed, **params).fit(data)
 
 
-def mixture_sample(gmm, n_samples, rng, temperature=1.0, components=None):
-    """Draw samples from a fitted :class:`~sklearn.mixture.GaussianMixture`.
-
-    Parameters
-    ----------
-    gmm : GaussianMixture
-        Fitted mixture.
-    n_samples : int
-    rng : numpy.random.RandomState
-    temperature : float, default=1.0
-        Covariance scale: samples are ``mean + sqrt(temperature) * L @ z``.
-        0 returns the component means.
-    components : ndarray of int, default=None
-        Component of each sample; drawn from the mixture weights when None.
-
-    Returns
-    -------
-    X : ndarray of shape (n_samples, n_features)
-    components : ndarray of shape (n_samples,)
-    """
-    if components is None:
-        weights = gmm.weights_ / gmm.weights_.sum()
-        components = rng.choice(len(weights), size=n_samples, p=weights)
+def mixture_transform(gmm, components, noise, temperature=1.0):
+    """``mean + sqrt(temperature) * L @ noise`` for given components and
+    standard normal ``noise`` of shape ``(n, n_features)`` (``L``: the
+    Cholesky factor of each sample's component covariance)."""
     mean = gmm.means_[components]
     if temperature == 0:
-        return mean, components
-    noise = rng.standard_normal(mean.shape)
+        return mean
     scale = np.sqrt(temperature)
     cov_type = gmm.covariance_type
     if cov_type == "diag":
-        return mean + scale * noise * np.sqrt(gmm.covariances_[components]), components
+        return mean + scale * noise * np.sqrt(gmm.covariances_[components])
     if cov_type == "spherical":
-        return mean + scale * noise * np.sqrt(gmm.covariances_[components])[:, None], components
+        return mean + scale * noise * np.sqrt(gmm.covariances_[components])[:, None]
     if cov_type == "tied":
-        chol = np.linalg.cholesky(gmm.covariances_)
-        return mean + scale * noise @ chol.T, components
-    chol = np.linalg.cholesky(gmm.covariances_)  # full: (K, d, d)
-    return mean + scale * np.einsum("nij,nj->ni", chol[components], noise), components
+        return mean + scale * noise @ np.linalg.cholesky(gmm.covariances_).T
+    used = np.unique(components)
+    chol = np.linalg.cholesky(gmm.covariances_[used])  # full: (K', d, d)
+    which = np.searchsorted(used, components)
+    return mean + scale * np.einsum("nij,nj->ni", chol[which], noise)
 
 
 def mixture_n_parameters(gmm):

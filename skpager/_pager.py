@@ -26,9 +26,12 @@ from ._image import (
     to_images,
     to_layout,
 )
-from ._utils import check_labels, check_temperature, draw_seed
+from ._utils import check_labels, check_offset, check_temperature, draw_seed, sample_batches
 
 __all__ = ["PAGER"]
+
+# Images per batch of the cascade inside sample: working memory is set by it.
+_SAMPLE_BATCH = 1024
 
 
 def _accepts(method, name):
@@ -421,8 +424,20 @@ class PAGER(BaseEstimator):
             images = crop_images(images, side, side)
         return to_layout(np.ascontiguousarray(np.clip(images, 0.0, 1.0)), self._nd_shape)
 
-    def sample(self, n_samples=1, y=None, random_state=None):
+    def _stream_seed(self, random_state):
+        rng = check_random_state(self.random_state if random_state is None else random_state)
+        return draw_seed(rng)
+
+    def sample(self, n_samples=1, y=None, random_state=None, *, offset=0):
         """Generate images at the output resolution.
+
+        Every image is drawn from its own random numbers, set by the seed
+        and its position in the seed's stream of images (with a core whose
+        ``sample`` takes ``offset``, as :class:`GMMCoreGenerator`'s does):
+        ``sample(n, random_state=s)`` and the batches of :meth:`iter_samples`
+        with the same seed give the same images.  The cascade runs on
+        batches of a thousand-odd images, so working memory does not grow
+        with ``n_samples`` (the returned array does).
 
         Parameters
         ----------
@@ -432,6 +447,10 @@ class PAGER(BaseEstimator):
             Classes (class-conditional core); None draws them by frequency.
         random_state : int, RandomState instance or None, default=None
             Seed of this call; None uses the estimator's ``random_state``.
+        offset : int, default=0
+            Position in the stream of ``random_state`` of the first image:
+            ``sample(n, offset=k)`` returns images ``k .. k + n - 1`` of the
+            stream.
 
         Returns
         -------
@@ -440,12 +459,86 @@ class PAGER(BaseEstimator):
             ``(n_samples, R*R*C)``; clipped to [0, 1].
         """
         check_is_fitted(self)
-        rng = check_random_state(self.random_state if random_state is None else random_state)
-        seed = draw_seed(rng)
-        if _accepts(self.core_.sample, "return_labels"):
-            core, labels = self.core_.sample(n_samples, y, random_state=seed, return_labels=True)
-        else:
-            core, labels = self.core_.sample(n_samples, y, random_state=seed), None
+        offset = check_offset(offset)
+        pieces = self._pieces(n_samples, _SAMPLE_BATCH, y, offset)
+        seed = self._stream_seed(random_state)
+        out = None
+        for start, stop, part in pieces:
+            images = self._sample_range(seed, offset + start, stop - start, part)
+            if out is None:
+                out = np.empty((n_samples,) + images.shape[1:], dtype=images.dtype)
+            out[start:stop] = images
+        return out
+
+    def iter_samples(self, n_samples, *, batch_size=1000, y=None, random_state=None):
+        """Generate ``n_samples`` images in batches, in constant memory.
+
+        The batches hold, in order, the images :meth:`sample` returns for
+        the same arguments, whatever ``batch_size`` is: each image depends
+        on the seed and its position in the stream only.  Write each batch
+        to disk as it comes to generate more images than fit in memory.
+
+        Parameters
+        ----------
+        n_samples : int
+            Number of images in all.
+        batch_size : int, default=1000
+            Images per batch (the last batch may be smaller).
+        y : label or array-like of shape (n_samples,), default=None
+            Classes (class-conditional core); None draws them by frequency.
+        random_state : int, RandomState instance or None, default=None
+            Seed of the whole run; None uses the estimator's ``random_state``.
+
+        Returns
+        -------
+        batches : generator of ndarray
+            Yields ``(m, R, R[, C])`` (or ``(m, R*R*C)``) arrays, ``m <=
+            batch_size``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skpager import PAGER, GMMCoreGenerator
+        >>> X = np.random.RandomState(0).rand(60, 8, 8)
+        >>> pager = PAGER(core=GMMCoreGenerator(resolution=4, n_components=2),
+        ...               random_state=0).fit(X)
+        >>> batches = list(pager.iter_samples(10, batch_size=4, random_state=1))
+        >>> [len(b) for b in batches]
+        [4, 4, 2]
+        >>> bool(np.array_equal(np.concatenate(batches), pager.sample(10, random_state=1)))
+        True
+        """
+        check_is_fitted(self)
+        pieces = self._pieces(n_samples, batch_size, y, 0)
+        seed = self._stream_seed(random_state)
+        return (
+            self._sample_range(seed, start, stop - start, part) for start, stop, part in pieces
+        )
+
+    def _pieces(self, n_samples, batch_size, y, offset):
+        """The batches of a sampling call; one batch when the core cannot
+        start at a position of its stream (a core without ``offset``)."""
+        if not _accepts(self.core_.sample, "offset"):
+            pieces = sample_batches(n_samples, batch_size, y)
+            if offset or len(pieces) > 1:
+                raise ValueError(
+                    f"The core {type(self.core_).__name__} has no offset keyword in its "
+                    "sample method, so PAGER cannot sample it in batches or from an offset."
+                )
+            return pieces
+        return sample_batches(n_samples, batch_size, y)
+
+    def _sample_range(self, seed, offset, n_samples, y):
+        """Images ``offset .. offset + n_samples - 1`` of the stream of ``seed``."""
+        rng = np.random.RandomState(seed)
+        kwargs = _stage_kwargs(
+            self.core_.sample,
+            random_state=draw_seed(rng),
+            offset=offset if _accepts(self.core_.sample, "offset") else None,
+            return_labels=True,
+        )
+        drawn = self.core_.sample(n_samples, y, **kwargs)
+        core, labels = drawn if "return_labels" in kwargs else (drawn, None)
         core = np.asarray(core, dtype=np.float64).reshape((len(core),) + self._core_shape())
         return self._output(self._cascade(core, 0, rng, labels=labels))
 

@@ -13,6 +13,7 @@ import numpy as np
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
+_FLUSH = np.float32(2.0**-20)
 
 
 def _mix(x):
@@ -26,7 +27,9 @@ def image_keys(images, seed):
     """One uint64 key per image, from its pixels and ``seed``.
 
     The pixels are hashed as float32 values, so an image passed as float64
-    or as float32 gets the same key.
+    or as float32 gets the same key; values within ``2**-20`` of zero hash
+    as zero, so that floating-point rounding around zero (a product summed
+    in another order) does not change the key.
 
     Parameters
     ----------
@@ -37,8 +40,11 @@ def image_keys(images, seed):
     -------
     keys : ndarray of shape (n,), uint64
     """
-    bits = np.ascontiguousarray(images, dtype=np.float32).reshape(len(images), -1)
-    bits = bits.view(np.uint32).astype(np.uint64)
+    values = np.array(images, dtype=np.float32).reshape(len(images), -1)
+    # values within 2**-20 of zero hash as zero: a pixel BLAS left at 1e-16
+    # instead of 0 (or -0.0) must not change the image's random numbers
+    values[np.abs(values) < _FLUSH] = 0.0
+    bits = values.view(np.uint32).astype(np.uint64)
     seed = np.uint64(int(seed) % (1 << 64))
     with np.errstate(over="ignore"):
         weights = _mix(np.arange(1, bits.shape[1] + 1, dtype=np.uint64) * _GOLDEN + seed)
@@ -57,3 +63,57 @@ def standard_normal(keys, size):
     u1 = ((a >> np.uint64(11)).astype(np.float64) + 1.0) * scale  # (0, 1]
     u2 = (b >> np.uint64(11)).astype(np.float64) * scale  # [0, 1)
     return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
+
+
+def index_keys(seed, start, stop):
+    """One uint64 key per position ``start .. stop - 1`` of the stream of ``seed``.
+
+    The key of a position depends on the seed and the position only, so a
+    stream produced in pieces of any size gives the same keys.
+
+    Parameters
+    ----------
+    seed : int
+    start, stop : int
+
+    Returns
+    -------
+    keys : ndarray of shape (stop - start,), uint64
+    """
+    with np.errstate(over="ignore"):
+        base = _mix(np.uint64(int(seed) % (1 << 64)) ^ _M2)
+        positions = np.arange(start, stop, dtype=np.uint64) + np.uint64(1)
+        return _mix(base + positions * _GOLDEN)
+
+
+def sub_keys(keys, tag):
+    """Independent keys derived from ``keys`` for the purpose numbered ``tag``
+    (so that one image's class, component and noise use separate streams)."""
+    with np.errstate(over="ignore"):
+        return _mix(keys ^ _mix(np.uint64(tag) * _GOLDEN + _M1))
+
+
+def uniform(keys):
+    """One number in [0, 1) per key."""
+    with np.errstate(over="ignore"):
+        bits = _mix(keys + _GOLDEN)
+    return (bits >> np.uint64(11)).astype(np.float64) * 2.0**-53
+
+
+def categorical(keys, probabilities):
+    """One category per key, drawn with ``probabilities`` (inverse CDF of
+    :func:`uniform`)."""
+    cumulative = np.cumsum(probabilities, dtype=np.float64)
+    draws = np.searchsorted(cumulative / cumulative[-1], uniform(keys), side="right")
+    return np.minimum(draws, len(cumulative) - 1)
+
+
+def part_keys(keys, n_parts, tag=0):
+    """Keys of ``n_parts`` parts of every keyed item (e.g. the windows of an
+    image), item-major: row ``i * n_parts + j`` is part ``j`` of item ``i``.
+    ``tag`` separates families of parts (e.g. the levels of a model)."""
+    with np.errstate(over="ignore"):
+        parts = np.arange(1, n_parts + 1, dtype=np.uint64) + np.uint64(tag) * np.uint64(n_parts)
+        return _mix(
+            np.repeat(sub_keys(keys, 1000 + tag), n_parts) + np.tile(parts, len(keys)) * _M2
+        )

@@ -47,3 +47,33 @@ def check_labels(labels, n, name="labels"):
     if labels.shape != (n,):
         raise ValueError(f"{name} must hold one label per image ({n}); got shape {labels.shape}.")
     return labels
+
+
+def check_offset(offset):
+    """``offset`` as a non-negative int, or a ValueError naming it."""
+    if isinstance(offset, bool) or not isinstance(offset, Integral) or offset < 0:
+        raise ValueError(
+            f"offset must be a non-negative integer (a position in the sample stream); "
+            f"got {offset!r}."
+        )
+    return int(offset)
+
+
+def sample_batches(n_samples, batch_size, y=None):
+    """Validate a batched sampling call and return its ``(start, stop, y)``
+    pieces: ``y`` sliced per batch when it holds one label per sample, passed
+    whole when it is one label (or None)."""
+    check_positive_int(n_samples, "n_samples")
+    check_positive_int(batch_size, "batch_size")
+    if y is not None and np.ndim(y) > 0:
+        y = np.asarray(y)
+        if y.shape != (n_samples,):
+            raise ValueError(
+                f"y must be one label or one per sample ({n_samples}); got shape {y.shape}."
+            )
+    pieces = []
+    for start in range(0, n_samples, batch_size):
+        stop = min(start + batch_size, n_samples)
+        part = y[start:stop] if y is not None and np.ndim(y) > 0 else y
+        pieces.append((start, stop, part))
+    return pieces

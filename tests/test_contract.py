@@ -47,6 +47,9 @@ OCTAVES = {
     "enhancer-no-mask": ResolutionEnhancer(
         n_dc_components=4, max_windows=2000, edge_mask=False, random_state=0
     ),
+    "enhancer-draws": ResolutionEnhancer(
+        n_dc_components=4, max_windows=2000, temperature=1.0, random_state=0
+    ),
     "exemplar": ExemplarEnhancer(n_exemplars=60, random_state=0),
     "conditional": ConditionalEnhancer(8, random_state=0),
     "conditional-draws": ConditionalEnhancer(8, temperature=1.0, random_state=0),
