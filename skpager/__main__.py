@@ -8,6 +8,7 @@ with status 2; nothing downloads.
 import argparse
 import sys
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
@@ -200,29 +201,146 @@ def _grid_labels(bundle, y, per_row):
     return [text[i] for i in range(0, len(y), per_row)]
 
 
-def _sample_grid(bundle, n, label, seed, output):
+def _sample_labels(bundle, n, label, seed, *, sort):
+    """The class of every image (None for a model fitted without labels):
+    ``--label`` for all, else drawn with the training frequencies."""
+    core = bundle["model"].core_
+    if label is not None:
+        return np.full(n, _label_index(bundle, label))
+    if core.classes_ is None:
+        return None
+    y = np.random.RandomState(seed).choice(core.classes_, size=n, p=core.class_prior_)
+    return np.sort(y) if sort else y
+
+
+class _Progress:
+    """Images done and images per second on stderr (updated in place on a
+    terminal, every tenth of the run otherwise)."""
+
+    def __init__(self, n):
+        self.n, self.done, self.t0 = n, 0, time.perf_counter()
+        self.tty = sys.stderr.isatty()
+        self.next_report = n / 10
+
+    def update(self, count):
+        self.done += count
+        rate = self.done / max(time.perf_counter() - self.t0, 1e-9)
+        if self.tty:
+            end = "\n" if self.done == self.n else ""
+            print(f"\r{self.done}/{self.n} images, {rate:.0f} images/s", end=end, file=sys.stderr)
+        elif self.done >= self.next_report or self.done == self.n:
+            print(f"{self.done}/{self.n} images, {rate:.0f} images/s", file=sys.stderr)
+            self.next_report += self.n / 10
+
+    @property
+    def seconds(self):
+        return time.perf_counter() - self.t0
+
+
+def _to_uint8(images):
+    return np.rint(np.clip(images, 0.0, 1.0) * 255).astype(np.uint8)
+
+
+def _file_shape(model):
+    """``(H, W)`` for grey models, ``(H, W, C)`` for colour ones."""
+    h, w, c = model.image_shape_
+    return (h, w) if c == 1 else (h, w, c)
+
+
+def _stream(bundle, n, y, seed, batch_size, write):
+    """Sample ``n`` images in batches, hand each (as uint8, ``(m, H, W)`` or
+    ``(m, H, W, C)``) to ``write(start, images)``; returns the seconds taken."""
+    model = bundle["model"]
+    shape = _file_shape(model)
+    progress = _Progress(n)
+    start = 0
+    for batch in model.iter_samples(n, batch_size=batch_size, y=y, random_state=seed):
+        write(start, _to_uint8(batch).reshape((len(batch),) + shape))
+        start += len(batch)
+        progress.update(len(batch))
+    return progress.seconds
+
+
+def _sample_grid(bundle, n, label, seed, output, batch_size):
     from ._grid import image_grid, save_png
 
     model = bundle["model"]
-    core = model.core_
-    rng = np.random.RandomState(seed)
-    if label is not None:
-        y = np.full(n, _label_index(bundle, label))
-    elif core.classes_ is not None:
-        y = np.sort(rng.choice(core.classes_, size=n, p=core.class_prior_))
-    else:
-        y = None
-    t0 = time.perf_counter()
-    images = model.sample(n, y=y, random_state=rng).reshape((n,) + model.image_shape_)
-    seconds = time.perf_counter() - t0
+    y = _sample_labels(bundle, n, label, seed, sort=True)
+    images = np.empty((n,) + _file_shape(model), dtype=np.uint8)
+
+    def write(start, batch):
+        images[start : start + len(batch)] = batch
+
+    seconds = _stream(bundle, n, y, seed, batch_size, write)
     per_row = int(np.ceil(np.sqrt(n)))
     grid = image_grid(images, per_row, row_labels=_grid_labels(bundle, y, per_row))
     path = save_png(output, grid)
     print(
-        f"sampled {n} images {model.image_shape_} in {seconds:.2f}s; grid written to "
-        f"{path.resolve()}"
+        f"sampled {n} images {model.image_shape_} in {seconds:.2f}s "
+        f"({n / seconds:.0f} images/s); grid written to {path.resolve()}"
     )
     return path
+
+
+def _sample_npy(bundle, n, label, seed, output, batch_size):
+    """Images as one uint8 ``.npy`` file written batch by batch (and the
+    labels beside it), so that memory does not grow with ``n``."""
+    from numpy.lib.format import open_memmap
+
+    model = bundle["model"]
+    y = _sample_labels(bundle, n, label, seed, sort=False)
+    images = open_memmap(output, mode="w+", dtype=np.uint8, shape=(n,) + _file_shape(model))
+
+    def write(start, batch):
+        images[start : start + len(batch)] = batch
+
+    seconds = _stream(bundle, n, y, seed, batch_size, write)
+    images.flush()
+    extra = ""
+    if y is not None:
+        labels_path = output.with_name(output.stem + "_labels.npy")
+        np.save(labels_path, y)
+        extra = f", labels in {labels_path.resolve()}"
+    print(
+        f"sampled {n} images {model.image_shape_} in {seconds:.2f}s "
+        f"({n / seconds:.0f} images/s); uint8 array written to {output.resolve()}{extra}"
+    )
+
+
+def _sample_folder(bundle, n, label, seed, output, batch_size):
+    """One PNG file per image (and ``labels.csv``), written batch by batch."""
+    import csv
+
+    import cv2
+
+    model = bundle["model"]
+    y = _sample_labels(bundle, n, label, seed, sort=False)
+    output.mkdir(exist_ok=True)
+    width = len(str(n - 1))
+    names = None
+    if y is not None:
+        classes, label_names = list(model.core_.classes_), bundle["label_names"]
+        names = [label_names[classes.index(v)] if label_names else str(v) for v in y]
+    table_file = open(output / "labels.csv", "w", newline="") if y is not None else nullcontext()
+    with table_file as table:
+        writer = csv.writer(table) if y is not None else None
+        if writer is not None:
+            writer.writerow(["file", "label"])
+
+        def write(start, batch):
+            for k, image in enumerate(batch):  # one file per image: a loop over files
+                name = f"{start + k:0{width}d}.png"
+                pixels = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2BGR)
+                if not cv2.imwrite(str(output / name), pixels):
+                    raise OSError(f"could not write {output / name}")
+                if writer is not None:
+                    writer.writerow([name, names[start + k]])
+
+        seconds = _stream(bundle, n, y, seed, batch_size, write)
+    print(
+        f"sampled {n} images {model.image_shape_} in {seconds:.2f}s "
+        f"({n / seconds:.0f} images/s); PNG files written to {output.resolve()}"
+    )
 
 
 def _cmd_demo(args):
@@ -258,11 +376,27 @@ def _cmd_fit(args):
 def _cmd_sample(args):
     from ._grid import check_png_path
 
-    check_png_path(args.output)  # before loading and sampling, not after
+    output = Path(args.output)
+    if output.suffix.lower() == ".png":
+        kind = _sample_grid
+        check_png_path(output)  # before loading and sampling, not after
+    elif output.suffix.lower() == ".npy":
+        kind = _sample_npy
+    elif output.is_dir() or (output.suffix == "" and not output.exists()):
+        kind = _sample_folder
+    elif output.exists():
+        raise UserError(f"--output {output} is a file; give a folder, a .npy or a .png name.")
+    else:
+        raise UserError(
+            f"--output {output}: images are written as PNG; the name must end in .png (one "
+            "grid) or .npy (an array), or be a folder name without a suffix."
+        )
+    if output.suffix.lower() != ".png" and not output.parent.is_dir():
+        raise UserError(f"--output {output}: folder {output.parent} does not exist.")
     if args.n < 1:
         raise UserError(f"-n must be a positive number of images; got {args.n}.")
     bundle = _read_model(args.model)
-    _sample_grid(bundle, args.n, args.label, args.seed, args.output)
+    kind(bundle, args.n, args.label, args.seed, output, args.batch_size)
 
 
 def _positive_int(text):
@@ -326,10 +460,26 @@ def build_parser():
     fit.add_argument("--seed", type=int, default=0)
     fit.set_defaults(func=_cmd_fit)
 
-    sample = sub.add_parser("sample", help="sample images from a saved model into a PNG grid")
+    sample = sub.add_parser(
+        "sample",
+        help="sample images from a saved model into a PNG grid, a .npy file or a folder",
+    )
     sample.add_argument("model", help="file written by `skpager fit`")
     sample.add_argument("-n", type=int, default=64, help="number of images")
-    sample.add_argument("--output", default="grid.png")
+    sample.add_argument(
+        "--output",
+        default="grid.png",
+        help="NAME.png: one grid; NAME.npy: a uint8 array of shape (n, H, W) (grey) or "
+        "(n, H, W, C) (colour) written "
+        "as the batches come (labels in NAME_labels.npy); any other name: a folder of "
+        "PNG files (labels in labels.csv)",
+    )
+    sample.add_argument(
+        "--batch-size",
+        type=_positive_int,
+        default=1000,
+        help="images per batch: memory is set by it, the images are the same for any value",
+    )
     sample.add_argument("--label", default=None, help="class name or number")
     sample.add_argument("--seed", type=int, default=0)
     sample.set_defaults(func=_cmd_sample)

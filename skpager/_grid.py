@@ -7,12 +7,12 @@ import numpy as np
 
 
 def image_grid(images, n_cols, row_labels=None, scale=4, pad=2):
-    """Tile ``(n, h, w[, C])`` float images in [0, 1] into one RGB uint8 array.
+    """Tile ``(n, h, w[, C])`` images into one RGB uint8 array.
 
     Parameters
     ----------
     images : ndarray
-        Images, row by row.
+        Images, row by row: floats in [0, 1] or uint8 in [0, 255].
     n_cols : int
         Images per row.
     row_labels : list of str, default=None
@@ -30,7 +30,8 @@ def image_grid(images, n_cols, row_labels=None, scale=4, pad=2):
     if images.ndim == 3:
         images = images[..., None]
     # uint8 from the start: one byte per output pixel, whatever n is
-    images = np.rint(np.clip(images, 0, 1) * 255).astype(np.uint8)
+    if images.dtype != np.uint8:
+        images = np.rint(np.clip(images, 0, 1) * 255).astype(np.uint8)
     if images.shape[-1] == 1:
         images = np.repeat(images, 3, axis=-1)
     n, h, w, _ = images.shape

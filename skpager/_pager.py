@@ -435,9 +435,10 @@ class PAGER(BaseEstimator):
         and its position in the seed's stream of images (with a core whose
         ``sample`` takes ``offset``, as :class:`GMMCoreGenerator`'s does):
         ``sample(n, random_state=s)`` and the batches of :meth:`iter_samples`
-        with the same seed give the same images.  The cascade runs on
-        batches of a thousand-odd images, so working memory does not grow
-        with ``n_samples`` (the returned array does).
+        with the same seed give the same images, to floating-point rounding
+        (BLAS may sum a product in another order for another number of
+        rows).  The cascade runs on batches of 1,024 images, so working
+        memory does not grow with ``n_samples`` (the returned array does).
 
         Parameters
         ----------

@@ -115,7 +115,8 @@ def image_grid(images, n_cols, row_labels=None, scale=4, pad=2):
     Parameters
     ----------
     images : array-like of shape (n, h, w) or (n, h, w, C)
-        Float images in [0, 1] (values outside are clipped), row by row.
+        Float images in [0, 1] (values outside are clipped) or uint8 images
+        in [0, 255], row by row.
     n_cols : int
         Images per row.
     row_labels : list of str, default=None

@@ -70,6 +70,54 @@ def test_fit_then_sample(tmp_path):
     assert run("sample", "d.skops", "--label", "Bag", "-n", "4", cwd=tmp_path).returncode == 0
 
 
+def test_sample_streams_to_npy_and_folder(tmp_path):
+    fit = run(
+        "fit", "--dataset", "demo", "--n-train", "300", "--n-components", "2",
+        "--resolution", "8", "--output", "m.skops", cwd=tmp_path,
+    )  # fmt: skip
+    assert fit.returncode == 0, fit.stderr
+    arrays = []
+    for batch_size in ("3", "7"):
+        out = run(
+            "sample", "m.skops", "-n", "20", "--batch-size", batch_size,
+            "--output", f"s{batch_size}.npy", cwd=tmp_path,
+        )  # fmt: skip
+        assert out.returncode == 0, out.stderr
+        assert "images/s" in out.stdout and "20/20 images" in out.stderr
+        arrays.append(np.load(tmp_path / f"s{batch_size}.npy"))
+    # the same images whatever the batch size (to rounding: at most one grey
+    # level), one uint8 array of shape (n, H, W)
+    assert arrays[0].dtype == np.uint8 and arrays[0].shape == (20, 28, 28)
+    assert np.abs(arrays[0].astype(int) - arrays[1]).max() <= 1
+    labels = np.load(tmp_path / "s3_labels.npy")
+    assert labels.shape == (20,) and set(labels) <= set(range(10))
+    # the array holds the model's own samples for those classes and that seed
+    model = skops.io.load(tmp_path / "m.skops", trusted=skops.io.get_untrusted_types(
+        file=tmp_path / "m.skops"))["model"]  # fmt: skip
+    expected = np.rint(model.sample(20, y=labels, random_state=0).reshape(20, 28, 28) * 255)
+    assert np.abs(arrays[0] - expected).max() <= 1
+    folder = run(
+        "sample", "m.skops", "-n", "5", "--label", "1", "--output", "pngs", cwd=tmp_path
+    )  # fmt: skip
+    assert folder.returncode == 0, folder.stderr
+    files = sorted(p.name for p in (tmp_path / "pngs").glob("*.png"))
+    assert files == ["0.png", "1.png", "2.png", "3.png", "4.png"]
+    first = cv2.imread(str(tmp_path / "pngs" / "0.png"), cv2.IMREAD_UNCHANGED)
+    assert first.shape == (28, 28)
+    assert (
+        np.abs(first - np.rint(model.sample(1, y=1, random_state=0)[0, ..., 0] * 255)).max() <= 1
+    )
+    table = (tmp_path / "pngs" / "labels.csv").read_text().splitlines()
+    assert table == ["file,label"] + [f"{k}.png,Trouser" for k in range(5)]
+    (tmp_path / "afile").write_text("x")
+    bad = run("sample", "m.skops", "--output", "afile", cwd=tmp_path)
+    assert bad.returncode == 2 and "is a file" in bad.stderr
+    bad = run("sample", "m.skops", "--output", "nowhere/x.npy", cwd=tmp_path)
+    assert bad.returncode == 2 and "does not exist" in bad.stderr
+    bad = run("sample", "m.skops", "--batch-size", "0", cwd=tmp_path)
+    assert bad.returncode == 2 and "positive integer" in bad.stderr
+
+
 def test_fit_on_a_folder_of_class_folders(tmp_path):
     rng = np.random.default_rng(0)
     for c, name in enumerate(["boots", "shirts"]):
