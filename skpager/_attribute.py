@@ -239,9 +239,10 @@ class AttributeGuidedGenerator(BaseEstimator):
         and its position in the seed's stream of images (its cluster, when
         ``query`` leaves it open, and its place in that cluster's own
         stream): ``sample(n, random_state=s)`` and the batches of
-        :meth:`iter_samples` with the same seed give the same images (to floating-point rounding).  This
-        needs per-cluster estimators whose ``sample`` takes ``offset``
-        (:class:`PAGER` and :class:`GMMCoreGenerator` do).
+        :meth:`iter_samples` with the same seed give the same images (to
+        floating-point rounding).  This needs per-cluster estimators whose
+        ``sample`` takes ``offset`` (:class:`PAGER` and
+        :class:`GMMCoreGenerator` do).
 
         Parameters
         ----------

@@ -6,7 +6,6 @@ import numpy as np
 from scipy.linalg import cho_factor, cho_solve, solve_triangular
 from sklearn import config_context
 from sklearn.cluster import MiniBatchKMeans
-from sklearn.metrics import pairwise_distances_argmin
 from sklearn.utils.validation import check_is_fitted
 
 from ._basis import to_coords
@@ -14,7 +13,7 @@ from ._compat import Interval, _fit_context
 from ._enhancer_base import BaseEnhancer
 from ._image import overlap_add, sliding_windows
 from ._random import image_keys, standard_normal
-from ._utils import MAX_TEMPERATURE, draw_seed
+from ._utils import MAX_TEMPERATURE, draw_seed, nearest_centres
 
 __all__ = ["ConditionalEnhancer"]
 
@@ -324,7 +323,7 @@ class ConditionalEnhancer(BaseEnhancer):
         ctx = _contexts(dc, self.context, stride or self.stride, margin)
         ctx = ctx - ctx.mean(axis=1, keepdims=True)
         z = to_coords(self.context_basis_, ctx)
-        return z, pairwise_distances_argmin(z, self.cluster_centers_)
+        return z, nearest_centres(z, self.cluster_centers_)
 
     def _conditional_means(self, z, assign):
         d = z.shape[1]

@@ -423,8 +423,8 @@ class GMMCoreGenerator(DensityMixin, BaseEstimator):
         Every image is drawn from its own random numbers, set by the seed
         and its position in the seed's stream of images: ``sample(n,
         random_state=s)`` and the batches of :meth:`iter_samples` with the
-        same seed give the same images (to floating-point rounding), and ``offset`` picks a later part of
-        the stream.
+        same seed give the same images (to floating-point rounding), and
+        ``offset`` picks a later part of the stream.
 
         Parameters
         ----------

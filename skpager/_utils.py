@@ -77,3 +77,56 @@ def sample_batches(n_samples, batch_size, y=None):
         part = y[start:stop] if y is not None and np.ndim(y) > 0 else y
         pieces.append((start, stop, part))
     return pieces
+
+
+def nearest_centres(X, centres, chunk=4096):
+    """Row of ``centres`` nearest (Euclidean) to every row of ``X``.
+
+    The answer of a float64 search (:func:`sklearn.metrics.pairwise_distances_argmin`)
+    at about the cost of a float32 one: the scores ``x . c - |c|^2 / 2`` are
+    computed in float32, chunk by chunk, and the rows whose best two scores
+    are closer than the float32 rounding bound are decided again with
+    float64 distances.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, d)
+    centres : ndarray of shape (k, d)
+    chunk : int, default=4096
+        Rows per chunk (memory: ``chunk * k`` float32 scores).
+
+    Returns
+    -------
+    nearest : ndarray of shape (n,), intp
+    """
+    X = np.asarray(X)
+    centres = np.asarray(centres, dtype=np.float64)
+    n, d = X.shape
+    out = np.zeros(n, dtype=np.intp)
+    if len(centres) == 1 or n == 0:
+        return out
+    # [c, |c|^2 / 2] against [x, -1]: one float32 product gives the scores
+    c_aug = np.hstack([centres, -0.5 * np.einsum("ij,ij->i", centres, centres)[:, None]])
+    c_aug = c_aug.astype(np.float32).T
+    c_norm = float(np.sqrt(np.einsum("ij,ij->i", centres, centres)).max())
+    eps = float(np.finfo(np.float32).eps)
+    x_aug = np.empty((min(chunk, n), d + 1), dtype=np.float32)
+    for start in range(0, n, chunk):
+        x = X[start : start + chunk]
+        m = len(x)
+        x_aug[:m, :d] = x
+        x_aug[:m, d] = 1.0
+        scores = x_aug[:m] @ c_aug
+        best = scores.argmax(axis=1)
+        rows = np.arange(m)
+        top = scores[rows, best]
+        scores[rows, best] = -np.inf
+        gap = top - scores.max(axis=1)
+        # float32 rounding of a score: a few eps per term of |x| |c| + |c|^2 / 2
+        x_norm = np.sqrt(np.einsum("ij,ij->i", x_aug[:m, :d], x_aug[:m, :d]))
+        close = np.flatnonzero(gap <= 4 * (d + 1) * eps * (x_norm * c_norm + c_norm**2))
+        if len(close):
+            diff = np.asarray(x[close], dtype=np.float64)[:, None, :] - centres[None]
+            best[close] = np.einsum("nkd,nkd->nk", diff, diff).argmin(axis=1)
+        out[start : start + m] = best
+    return out

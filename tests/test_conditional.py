@@ -10,6 +10,7 @@ from skpager import ConditionalEnhancer
 from skpager._conditional import _contexts
 from skpager._image import sliding_windows as _windows
 from skpager._random import image_keys, standard_normal
+from skpager._utils import nearest_centres
 from skpager.datasets import load_demo
 from skpager.image import pad_images, resize
 
@@ -185,3 +186,29 @@ def test_more_clusters_than_windows_stay_finite(pairs):
     enh = ConditionalEnhancer(500, max_windows=300, temperature=1.0, random_state=0)
     out = enh.fit(low[:5], high[:5]).transform(low_test[:3])
     assert len(enh.cluster_centers_) == 300 and np.isfinite(out).all()
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    n=st.integers(1, 300),
+    k=st.integers(1, 60),
+    d=st.integers(1, 12),
+    scale=st.sampled_from([1e-3, 1.0, 1e3]),
+    duplicates=st.booleans(),
+    chunk=st.integers(1, 128),
+    seed=st.integers(0, 10_000),
+)
+def test_nearest_centres_is_the_float64_search(n, k, d, scale, duplicates, chunk, seed):
+    # the float32 screen with a float64 recheck of close calls gives the
+    # exact nearest centre (first one on ties), including near-duplicate
+    # centres and points sitting on a centre
+    rng = np.random.RandomState(seed)
+    centres = rng.randn(k, d) * scale
+    if duplicates:
+        centres = np.vstack([centres, centres + 1e-9 * scale, centres])
+    X = np.vstack([rng.randn(n, d) * scale, centres[: min(5, len(centres))]])
+    dist = ((X[:, None, :] - centres[None]) ** 2).sum(axis=2)
+    got = nearest_centres(X, centres, chunk=chunk)
+    # exact argmin, or a centre at the same float64 distance (a true tie)
+    best = dist.min(axis=1)
+    np.testing.assert_array_equal(dist[np.arange(len(X)), got], best)
