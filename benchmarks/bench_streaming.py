@@ -65,7 +65,7 @@ def main(argv=None):
         "--n-memory", type=int, action="append", default=[], help="images of one sample call"
     )
     parser.add_argument("--n-train", type=int, default=60000)
-    parser.add_argument("--batch-size", type=int, default=1000)
+    parser.add_argument("--batch-size", type=int, default=4096)
     args = parser.parse_args(argv)
     print(f"machine: {machine()}")
     train = load_fashion_mnist()

@@ -477,7 +477,7 @@ def build_parser():
     sample.add_argument(
         "--batch-size",
         type=_positive_int,
-        default=1000,
+        default=4096,
         help="images per batch: memory is set by it, the images are the same for any value",
     )
     sample.add_argument("--label", default=None, help="class name or number")

@@ -269,7 +269,7 @@ class AttributeGuidedGenerator(BaseEstimator):
         before = self._cluster_counts(seed, cluster, 0, offset)
         return self._sample_range(seed, cluster, offset, n_samples, before)
 
-    def iter_samples(self, n_samples, *, batch_size=1000, query=None, random_state=None):
+    def iter_samples(self, n_samples, *, batch_size=4096, query=None, random_state=None):
         """Generate ``n_samples`` images matching ``query`` in batches.
 
         The batches hold, in order, the images :meth:`sample` returns for
@@ -279,7 +279,7 @@ class AttributeGuidedGenerator(BaseEstimator):
         ----------
         n_samples : int
             Number of images in all.
-        batch_size : int, default=1000
+        batch_size : int, default=4096
             Images per batch (the last batch may be smaller).
         query : array-like of shape (n_attributes,), default=None
             Values in {-1, 0, +1}; None or all zeros samples every cluster in

@@ -461,7 +461,7 @@ class GMMCoreGenerator(DensityMixin, BaseEstimator):
         return self._sample_range(seed, offset, n_samples, y, return_labels)
 
     def iter_samples(
-        self, n_samples, *, batch_size=1000, y=None, random_state=None, return_labels=False
+        self, n_samples, *, batch_size=4096, y=None, random_state=None, return_labels=False
     ):
         """Generate ``n_samples`` core images in batches.
 
@@ -472,7 +472,7 @@ class GMMCoreGenerator(DensityMixin, BaseEstimator):
         ----------
         n_samples : int
             Number of images in all.
-        batch_size : int, default=1000
+        batch_size : int, default=4096
             Images per batch (the last batch may be smaller).
         y : label or array-like of shape (n_samples,), default=None
             Class of every image (one label for all); None draws the classes

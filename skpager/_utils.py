@@ -83,10 +83,11 @@ def nearest_centres(X, centres, chunk=4096):
     """Row of ``centres`` nearest (Euclidean) to every row of ``X``.
 
     The answer of a float64 search (:func:`sklearn.metrics.pairwise_distances_argmin`)
-    at about the cost of a float32 one: the scores ``x . c - |c|^2 / 2`` are
-    computed in float32, chunk by chunk, and the rows whose best two scores
-    are closer than the float32 rounding bound are decided again with
-    float64 distances.
+    at a lower cost: after moving the origin to the centres' mean, the
+    scores ``x . c - |c|^2 / 2`` are computed in float32, chunk by chunk, and
+    the rows whose best two scores are closer than the float32 rounding
+    bound are scored again in float64 (as scikit-learn scores every row).
+    The answer is the nearest centre up to float64 rounding.
 
     Parameters
     ----------
@@ -105,14 +106,16 @@ def nearest_centres(X, centres, chunk=4096):
     out = np.zeros(n, dtype=np.intp)
     if len(centres) == 1 or n == 0:
         return out
+    origin = centres.mean(axis=0)
+    centred = centres - origin
+    half = 0.5 * np.einsum("ij,ij->i", centred, centred)
     # [c, |c|^2 / 2] against [x, -1]: one float32 product gives the scores
-    c_aug = np.hstack([centres, -0.5 * np.einsum("ij,ij->i", centres, centres)[:, None]])
-    c_aug = c_aug.astype(np.float32).T
-    c_norm = float(np.sqrt(np.einsum("ij,ij->i", centres, centres)).max())
+    c_aug = np.hstack([centred, -half[:, None]]).astype(np.float32).T
+    c_norm = float(np.sqrt(2 * half.max()))
     eps = float(np.finfo(np.float32).eps)
     x_aug = np.empty((min(chunk, n), d + 1), dtype=np.float32)
     for start in range(0, n, chunk):
-        x = X[start : start + chunk]
+        x = np.asarray(X[start : start + chunk], dtype=np.float64) - origin
         m = len(x)
         x_aug[:m, :d] = x
         x_aug[:m, d] = 1.0
@@ -122,11 +125,11 @@ def nearest_centres(X, centres, chunk=4096):
         top = scores[rows, best]
         scores[rows, best] = -np.inf
         gap = top - scores.max(axis=1)
-        # float32 rounding of a score: a few eps per term of |x| |c| + |c|^2 / 2
-        x_norm = np.sqrt(np.einsum("ij,ij->i", x_aug[:m, :d], x_aug[:m, :d]))
-        close = np.flatnonzero(gap <= 4 * (d + 1) * eps * (x_norm * c_norm + c_norm**2))
+        # rounding of two float32 scores (inputs and sums): a few eps per term
+        # of |x| |c| + |c|^2 / 2
+        x_norm = np.sqrt(np.einsum("ij,ij->i", x, x))
+        close = np.flatnonzero(gap <= 4 * (d + 2) * eps * (x_norm * c_norm + c_norm**2))
         if len(close):
-            diff = np.asarray(x[close], dtype=np.float64)[:, None, :] - centres[None]
-            best[close] = np.einsum("nkd,nkd->nk", diff, diff).argmin(axis=1)
+            best[close] = (x[close] @ centred.T - half).argmax(axis=1)
         out[start : start + m] = best
     return out

@@ -5,6 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import multivariate_normal
+from sklearn.metrics import pairwise_distances_argmin
 
 from skpager import ConditionalEnhancer
 from skpager._conditional import _contexts
@@ -199,9 +200,9 @@ def test_more_clusters_than_windows_stay_finite(pairs):
     seed=st.integers(0, 10_000),
 )
 def test_nearest_centres_is_the_float64_search(n, k, d, scale, duplicates, chunk, seed):
-    # the float32 screen with a float64 recheck of close calls gives the
-    # exact nearest centre (first one on ties), including near-duplicate
-    # centres and points sitting on a centre
+    # the float32 screen with a float64 rescoring of close calls gives the
+    # nearest centre up to float64 rounding (the precision of scikit-learn's
+    # own search), also with near-duplicate centres and points on a centre
     rng = np.random.RandomState(seed)
     centres = rng.randn(k, d) * scale
     if duplicates:
@@ -209,6 +210,9 @@ def test_nearest_centres_is_the_float64_search(n, k, d, scale, duplicates, chunk
     X = np.vstack([rng.randn(n, d) * scale, centres[: min(5, len(centres))]])
     dist = ((X[:, None, :] - centres[None]) ** 2).sum(axis=2)
     got = nearest_centres(X, centres, chunk=chunk)
-    # exact argmin, or a centre at the same float64 distance (a true tie)
-    best = dist.min(axis=1)
-    np.testing.assert_array_equal(dist[np.arange(len(X)), got], best)
+    rounding = 1e-13 * ((X**2).sum(axis=1) + (centres**2).sum(axis=1).max())
+    assert np.all(dist[np.arange(len(X)), got] <= dist.min(axis=1) + rounding)
+    # and it picks what scikit-learn picks wherever the choice is clear
+    sklearn_pick = pairwise_distances_argmin(X, centres)
+    clear = np.sort(dist, axis=1)[:, 1] - dist.min(axis=1) > rounding if len(centres) > 1 else True
+    np.testing.assert_array_equal(got[clear], sklearn_pick[clear])
