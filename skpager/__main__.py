@@ -284,18 +284,22 @@ def _sample_grid(bundle, n, label, seed, output, batch_size):
 
 def _sample_npy(bundle, n, label, seed, output, batch_size):
     """Images as one uint8 ``.npy`` file written batch by batch (and the
-    labels beside it), so that memory does not grow with ``n``."""
-    from numpy.lib.format import open_memmap
+    labels beside it), so that memory does not grow with ``n``: the header
+    first, then each batch appended (plain writes, not a memory map, whose
+    written pages would count in the process's memory)."""
+    from numpy.lib import format as npy
 
     model = bundle["model"]
     y = _sample_labels(bundle, n, label, seed, sort=False)
-    images = open_memmap(output, mode="w+", dtype=np.uint8, shape=(n,) + _file_shape(model))
+    header = {"descr": npy.dtype_to_descr(np.dtype(np.uint8)), "fortran_order": False}
+    header["shape"] = (n,) + _file_shape(model)
+    with open(output, "wb") as file:
+        npy.write_array_header_1_0(file, header)
 
-    def write(start, batch):
-        images[start : start + len(batch)] = batch
+        def write(start, batch):
+            file.write(np.ascontiguousarray(batch).tobytes())
 
-    seconds = _stream(bundle, n, y, seed, batch_size, write)
-    images.flush()
+        seconds = _stream(bundle, n, y, seed, batch_size, write)
     extra = ""
     if y is not None:
         labels_path = output.with_name(output.stem + "_labels.npy")
