@@ -13,7 +13,7 @@ from ._compat import Interval, _fit_context
 from ._enhancer_base import BaseEnhancer
 from ._image import overlap_add, sliding_windows
 from ._random import image_keys, standard_normal
-from ._utils import MAX_TEMPERATURE, draw_seed, nearest_centres
+from ._utils import MAX_TEMPERATURE, draw_seed, nearest_centres, single_blas_thread
 
 __all__ = ["ConditionalEnhancer"]
 
@@ -296,7 +296,12 @@ class ConditionalEnhancer(BaseEnhancer):
         self.cond_chol_ = np.empty((k, dim - d, dim - d))
         jitter = 1e-10 * max(np.trace(pooled_cov) / dim, 1e-12)
         rows = dict(_groups(assign))
-        for c in range(k):
+        with single_blas_thread():  # a thousand small factorisations
+            self._fit_cluster_gaussians(joint, rows, d, prior, pooled_mean, pooled_cov, jitter)
+
+    def _fit_cluster_gaussians(self, joint, rows, d, prior, pooled_mean, pooled_cov, jitter):
+        dim = joint.shape[1]
+        for c in range(len(self.cluster_centers_)):
             members = joint[rows[c]] if c in rows else joint[:0]
             count = len(members)
             mean = members.mean(axis=0) if count else pooled_mean
@@ -328,8 +333,9 @@ class ConditionalEnhancer(BaseEnhancer):
     def _conditional_means(self, z, assign):
         d = z.shape[1]
         out = np.empty((len(z), self.coefs_.shape[1]))
-        for c, idx in _groups(assign):
-            out[idx] = self.means_[c, d:] + (z[idx] - self.means_[c, :d]) @ self.coefs_[c].T
+        with single_blas_thread():  # one small product per cluster
+            for c, idx in _groups(assign):
+                out[idx] = self.means_[c, d:] + (z[idx] - self.means_[c, :d]) @ self.coefs_[c].T
         return out
 
     def _enhance(self, low, labels, temperature, rng):
@@ -358,8 +364,9 @@ class ConditionalEnhancer(BaseEnhancer):
             p = self.coefs_.shape[1]
             noise = standard_normal(image_keys(low, seed), ny * nx * p).reshape(-1, p)
             drawn = np.empty_like(noise)
-            for k, idx in _groups(assign):
-                drawn[idx] = noise[idx] @ self.cond_chol_[k].T
+            with single_blas_thread():
+                for k, idx in _groups(assign):
+                    drawn[idx] = noise[idx] @ self.cond_chol_[k].T
             drawn = overlap_add(drawn.reshape(shape_w), dc.shape, *self._geometry())
             out += np.sqrt(temperature) * drawn / np.sqrt(coverage)
         return out

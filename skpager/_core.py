@@ -18,7 +18,14 @@ from ._image import resize, to_images, to_layout, validate_images
 from ._mixture import fit_mixture, mixture_n_parameters, mixture_transform
 from ._random import categorical, index_keys, standard_normal, sub_keys
 from ._saab import saab_for_shape
-from ._utils import MAX_TEMPERATURE, check_offset, check_positive_int, draw_seed, sample_batches
+from ._utils import (
+    MAX_TEMPERATURE,
+    check_offset,
+    check_positive_int,
+    draw_seed,
+    sample_batches,
+    single_blas_thread,
+)
 
 __all__ = ["GMMCoreGenerator"]
 
@@ -34,7 +41,8 @@ def _fit_class_model(features, n_components, pca_variance, gmm_params, seed, sel
     ``n_components`` is an upper bound (see :func:`_bic_mixture` and
     :func:`_heldout_mixture`).
     """
-    with config_context(array_api_dispatch=False):  # numpy inside, whatever the caller's config
+    # numpy inside, whatever the caller's config; small products: one BLAS thread
+    with config_context(array_api_dispatch=False), single_blas_thread():
         return _fit_class_model_numpy(
             features, n_components, pca_variance, gmm_params, seed, selection
         )

@@ -14,15 +14,22 @@ import numpy as np
 from sklearn import config_context
 from sklearn.mixture import GaussianMixture
 
+from ._utils import single_blas_thread
+
 
 def fit_mixture(data, n_components, seed, **params):
     """Fit a :class:`~sklearn.mixture.GaussianMixture` in numpy, quietly.
 
-    Array-API dispatch is switched off (skpager's internals are numpy), and
-    EM's "did not converge" warning is silenced: ``max_iter`` is a deliberate
-    budget here, not a failure.
+    Array-API dispatch is switched off (skpager's internals are numpy), EM's
+    "did not converge" warning is silenced (``max_iter`` is a deliberate
+    budget here, not a failure), and BLAS runs on one thread (EM's
+    products are small; see :func:`~skpager._utils.single_blas_thread`).
     """
-    with config_context(array_api_dispatch=False), warnings.catch_warnings():
+    with (
+        config_context(array_api_dispatch=False),
+        warnings.catch_warnings(),
+        single_blas_thread(),
+    ):
         warnings.filterwarnings("ignore", message=".*did not converge.*")
         return GaussianMixture(n_components=n_components, random_state=seed, **params).fit(data)
 

@@ -1,9 +1,11 @@
 """Small helpers shared by the estimators: seeds, per-image labels and the
 checks of sampling arguments."""
 
+from contextlib import contextmanager
 from numbers import Integral
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 # Seeds handed to sub-estimators are drawn below this bound (numpy's legacy
 # RandomState and scikit-learn accept any 32-bit signed integer).
@@ -133,3 +135,19 @@ def nearest_centres(X, centres, chunk=4096):
             best[close] = (x[close] @ centred.T - half).argmax(axis=1)
         out[start : start + m] = best
     return out
+
+
+@contextmanager
+def single_blas_thread():
+    """Run the block with BLAS on one thread.
+
+    For loops of small products and factorisations (EM over a few dozen
+    dimensions, one small product per cluster): BLAS threads cost more to
+    wake than such a product takes, and on a busy machine their spin-waits
+    slowed a whole class-conditional core fit tenfold.  joblib already gives
+    its worker processes one BLAS thread each (for ``n_jobs`` equal to the
+    cores), so this also makes ``n_jobs=1`` fit the model that ``n_jobs=2``
+    fits.
+    """
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield

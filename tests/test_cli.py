@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 import skops.io
 
+from skpager import load_model
+
 
 def run(*args, cwd):
     return subprocess.run(
@@ -44,6 +46,18 @@ def fit_small(dataset, *options, cwd):
     )
 
 
+@pytest.fixture(scope="module")
+def demo_model(tmp_path_factory):
+    """A model file fitted once by ``skpager fit`` on 300 demo images (8x8 core)."""
+    folder = tmp_path_factory.mktemp("demo_model")
+    fit = run(
+        "fit", "--dataset", "demo", "--n-train", "300", "--n-components", "2",
+        "--resolution", "8", "--output", "d.skops", cwd=folder,
+    )  # fmt: skip
+    assert fit.returncode == 0, fit.stderr
+    return folder / "d.skops"
+
+
 def test_fit_then_sample(tmp_path):
     npz = tmp_path / "tiny.npz"
     rng = np.random.default_rng(0)
@@ -54,32 +68,19 @@ def test_fit_then_sample(tmp_path):
     sample = run("sample", "m.skops", "-n", "9", "--label", "2", "--output", "s.png", cwd=tmp_path)
     assert sample.returncode == 0, sample.stderr
     assert (tmp_path / "s.png").is_file()
-    demo_fit = run(
-        "fit",
-        "--dataset",
-        "demo",
-        "--n-train",
-        "300",
-        "--n-components",
-        "2",
-        "--output",
-        "d.skops",
-        cwd=tmp_path,
-    )
-    assert demo_fit.returncode == 0, demo_fit.stderr
-    assert run("sample", "d.skops", "--label", "Bag", "-n", "4", cwd=tmp_path).returncode == 0
 
 
-def test_sample_streams_to_npy_and_folder(tmp_path):
-    fit = run(
-        "fit", "--dataset", "demo", "--n-train", "300", "--n-components", "2",
-        "--resolution", "8", "--output", "m.skops", cwd=tmp_path,
-    )  # fmt: skip
-    assert fit.returncode == 0, fit.stderr
+def test_sample_by_label_name(demo_model, tmp_path):
+    out = run("sample", str(demo_model), "--label", "Bag", "-n", "4", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert (tmp_path / "grid.png").is_file()
+
+
+def test_sample_streams_to_npy_and_folder(demo_model, tmp_path):
     arrays = []
     for batch_size in ("3", "7"):
         out = run(
-            "sample", "m.skops", "-n", "20", "--batch-size", batch_size,
+            "sample", str(demo_model), "-n", "20", "--batch-size", batch_size,
             "--output", f"s{batch_size}.npy", cwd=tmp_path,
         )  # fmt: skip
         assert out.returncode == 0, out.stderr
@@ -92,12 +93,11 @@ def test_sample_streams_to_npy_and_folder(tmp_path):
     labels = np.load(tmp_path / "s3_labels.npy")
     assert labels.shape == (20,) and set(labels) <= set(range(10))
     # the array holds the model's own samples for those classes and that seed
-    model = skops.io.load(tmp_path / "m.skops", trusted=skops.io.get_untrusted_types(
-        file=tmp_path / "m.skops"))["model"]  # fmt: skip
+    model = load_model(demo_model)["model"]
     expected = np.rint(model.sample(20, y=labels, random_state=0).reshape(20, 28, 28) * 255)
     assert np.abs(arrays[0] - expected).max() <= 1
     folder = run(
-        "sample", "m.skops", "-n", "5", "--label", "1", "--output", "pngs", cwd=tmp_path
+        "sample", str(demo_model), "-n", "5", "--label", "1", "--output", "pngs", cwd=tmp_path
     )  # fmt: skip
     assert folder.returncode == 0, folder.stderr
     files = sorted(p.name for p in (tmp_path / "pngs").glob("*.png"))
@@ -110,11 +110,11 @@ def test_sample_streams_to_npy_and_folder(tmp_path):
     table = (tmp_path / "pngs" / "labels.csv").read_text().splitlines()
     assert table == ["file,label"] + [f"{k}.png,Trouser" for k in range(5)]
     (tmp_path / "afile").write_text("x")
-    bad = run("sample", "m.skops", "--output", "afile", cwd=tmp_path)
+    bad = run("sample", str(demo_model), "--output", "afile", cwd=tmp_path)
     assert bad.returncode == 2 and "is a file" in bad.stderr
-    bad = run("sample", "m.skops", "--output", "nowhere/x.npy", cwd=tmp_path)
+    bad = run("sample", str(demo_model), "--output", "nowhere/x.npy", cwd=tmp_path)
     assert bad.returncode == 2 and "does not exist" in bad.stderr
-    bad = run("sample", "m.skops", "--batch-size", "0", cwd=tmp_path)
+    bad = run("sample", str(demo_model), "--batch-size", "0", cwd=tmp_path)
     assert bad.returncode == 2 and "positive integer" in bad.stderr
 
 
@@ -162,20 +162,8 @@ def test_user_mistakes_give_one_line_and_nonzero_exit(tmp_path, args, message):
     assert "Traceback" not in out.stderr
 
 
-def test_unknown_label_and_missing_dataset(tmp_path, monkeypatch):
-    run(
-        "fit",
-        "--dataset",
-        "demo",
-        "--n-train",
-        "200",
-        "--n-components",
-        "1",
-        "--output",
-        "d.skops",
-        cwd=tmp_path,
-    )
-    out = run("sample", "d.skops", "--label", "Unicorn", cwd=tmp_path)
+def test_unknown_label_and_missing_dataset(demo_model, tmp_path, monkeypatch):
+    out = run("sample", str(demo_model), "--label", "Unicorn", cwd=tmp_path)
     assert out.returncode == 2 and "choose one of" in out.stderr
     env_out = subprocess.run(
         [sys.executable, "-m", "skpager", "fit", "--dataset", "mnist", "--output", "x.skops"],
