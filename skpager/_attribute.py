@@ -1,6 +1,5 @@
 """Attribute-guided generation: one generator per cluster of binary attributes."""
 
-import inspect
 import warnings
 from numbers import Integral
 
@@ -13,7 +12,7 @@ from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
 from ._compat import HasMethods, Interval, _fit_context
-from ._pager import PAGER
+from ._pager import PAGER, _accepts
 from ._random import categorical, index_keys, sub_keys
 from ._utils import check_offset, check_positive_int, draw_seed, sample_batches
 
@@ -333,7 +332,7 @@ class AttributeGuidedGenerator(BaseEstimator):
         for c in np.unique(clusters):
             idx = np.flatnonzero(clusters == c)
             estimator = self.estimators_[c]
-            if "offset" in inspect.signature(estimator.sample).parameters:
+            if _accepts(estimator.sample, "offset"):
                 part = estimator.sample(len(idx), random_state=seeds[c], offset=int(before[c]))
             elif before[c] == 0 and len(idx) == n_samples and offset == 0:
                 part = estimator.sample(len(idx), random_state=seeds[c])

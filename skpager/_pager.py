@@ -461,7 +461,9 @@ class PAGER(BaseEstimator):
         """
         check_is_fitted(self)
         offset = check_offset(offset)
-        pieces = self._pieces(n_samples, _SAMPLE_BATCH, y, offset)
+        # a core without offset cannot start mid-stream: one batch for it
+        batch = _SAMPLE_BATCH if _accepts(self.core_.sample, "offset") else n_samples
+        pieces = self._pieces(n_samples, batch, y, offset)
         seed = self._stream_seed(random_state)
         out = None
         for start, stop, part in pieces:
@@ -517,8 +519,9 @@ class PAGER(BaseEstimator):
         )
 
     def _pieces(self, n_samples, batch_size, y, offset):
-        """The batches of a sampling call; one batch when the core cannot
-        start at a position of its stream (a core without ``offset``)."""
+        """The ``(start, stop, y)`` batches of a sampling call; a core that
+        cannot start at a position of its stream (no ``offset``) allows one
+        batch from position 0 only."""
         if not _accepts(self.core_.sample, "offset"):
             pieces = sample_batches(n_samples, batch_size, y)
             if offset or len(pieces) > 1:

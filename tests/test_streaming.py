@@ -157,6 +157,8 @@ def test_core_without_offset_samples_in_one_batch():
         random_state=0,
     ).fit(X[:200])
     assert pager.sample(10, random_state=0).shape == (10, 28, 28, 1)
+    # more images than PAGER's internal batch: one batch for such a core
+    assert pager.sample(5000, random_state=0).shape == (5000, 28, 28, 1)
     with pytest.raises(ValueError, match="has no offset keyword"):
         pager.sample(3, offset=2)
     with pytest.raises(ValueError, match="has no offset keyword"):
