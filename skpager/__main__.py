@@ -193,12 +193,17 @@ def _label_index(bundle, label):
     return value
 
 
+def _label_text(bundle, y):
+    """The name of every class value in ``y`` (its number when the model
+    file holds no names)."""
+    classes, names = list(bundle["model"].core_.classes_), bundle["label_names"]
+    return [names[classes.index(v)] if names else str(v) for v in y]
+
+
 def _grid_labels(bundle, y, per_row):
     if y is None:
         return None
-    classes, names = list(bundle["model"].core_.classes_), bundle["label_names"]
-    text = [names[classes.index(v)] if names else str(v) for v in y]
-    return [text[i] for i in range(0, len(y), per_row)]
+    return _label_text(bundle, y)[::per_row]
 
 
 def _sample_labels(bundle, n, label, seed, *, sort):
@@ -321,10 +326,7 @@ def _sample_folder(bundle, n, label, seed, output, batch_size):
     y = _sample_labels(bundle, n, label, seed, sort=False)
     output.mkdir(exist_ok=True)
     width = len(str(n - 1))
-    names = None
-    if y is not None:
-        classes, label_names = list(model.core_.classes_), bundle["label_names"]
-        names = [label_names[classes.index(v)] if label_names else str(v) for v in y]
+    names = None if y is None else _label_text(bundle, y)
     table_file = open(output / "labels.csv", "w", newline="") if y is not None else nullcontext()
     with table_file as table:
         writer = csv.writer(table) if y is not None else None
