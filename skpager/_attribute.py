@@ -14,7 +14,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._compat import HasMethods, Interval, _fit_context
 from ._pager import PAGER, _accepts
 from ._random import categorical, index_keys, sub_keys
-from ._utils import check_offset, check_positive_int, draw_seed, sample_batches
+from ._utils import check_offset, check_positive_int, draw_seed, sample_batches, stream_seed
 
 __all__ = ["AttributeGuidedGenerator"]
 
@@ -264,7 +264,7 @@ class AttributeGuidedGenerator(BaseEstimator):
         check_positive_int(n_samples, "n_samples")
         offset = check_offset(offset)
         cluster = None if query is None else self.select_cluster(query)
-        seed = self._stream_seed(random_state)
+        seed = stream_seed(self, random_state)
         before = self._cluster_counts(seed, cluster, 0, offset)
         return self._sample_range(seed, cluster, offset, n_samples, before)
 
@@ -294,7 +294,7 @@ class AttributeGuidedGenerator(BaseEstimator):
         check_is_fitted(self)
         pieces = sample_batches(n_samples, batch_size)
         cluster = None if query is None else self.select_cluster(query)
-        seed = self._stream_seed(random_state)
+        seed = stream_seed(self, random_state)
 
         def batches():
             before = np.zeros(len(self.estimators_), dtype=np.int64)
@@ -303,10 +303,6 @@ class AttributeGuidedGenerator(BaseEstimator):
                 before = before + self._cluster_counts(seed, cluster, start, stop)
 
         return batches()
-
-    def _stream_seed(self, random_state):
-        rng = check_random_state(self.random_state if random_state is None else random_state)
-        return draw_seed(rng)
 
     def _clusters(self, seed, cluster, start, stop):
         """The cluster of every position ``start .. stop - 1`` of the stream."""

@@ -25,6 +25,7 @@ from ._utils import (
     draw_seed,
     sample_batches,
     single_blas_thread,
+    stream_seed,
 )
 
 __all__ = ["GMMCoreGenerator"]
@@ -421,10 +422,6 @@ class GMMCoreGenerator(DensityMixin, BaseEstimator):
             )
         return np.searchsorted(self.classes_, y)
 
-    def _stream_seed(self, random_state):
-        rng = check_random_state(self.random_state if random_state is None else random_state)
-        return draw_seed(rng)
-
     def sample(self, n_samples=1, y=None, random_state=None, *, offset=0, return_labels=False):
         """Generate core images.
 
@@ -465,7 +462,7 @@ class GMMCoreGenerator(DensityMixin, BaseEstimator):
         check_is_fitted(self)
         check_positive_int(n_samples, "n_samples")
         offset = check_offset(offset)
-        seed = self._stream_seed(random_state)
+        seed = stream_seed(self, random_state)
         return self._sample_range(seed, offset, n_samples, y, return_labels)
 
     def iter_samples(
@@ -498,7 +495,7 @@ class GMMCoreGenerator(DensityMixin, BaseEstimator):
         """
         check_is_fitted(self)
         pieces = sample_batches(n_samples, batch_size, y)
-        seed = self._stream_seed(random_state)
+        seed = stream_seed(self, random_state)
         return (
             self._sample_range(seed, start, stop - start, part, return_labels)
             for start, stop, part in pieces

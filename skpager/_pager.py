@@ -26,7 +26,14 @@ from ._image import (
     to_images,
     to_layout,
 )
-from ._utils import check_labels, check_offset, check_temperature, draw_seed, sample_batches
+from ._utils import (
+    check_labels,
+    check_offset,
+    check_temperature,
+    draw_seed,
+    sample_batches,
+    stream_seed,
+)
 
 __all__ = ["PAGER"]
 
@@ -424,10 +431,6 @@ class PAGER(BaseEstimator):
             images = crop_images(images, side, side)
         return to_layout(np.ascontiguousarray(np.clip(images, 0.0, 1.0)), self._nd_shape)
 
-    def _stream_seed(self, random_state):
-        rng = check_random_state(self.random_state if random_state is None else random_state)
-        return draw_seed(rng)
-
     def sample(self, n_samples=1, y=None, random_state=None, *, offset=0):
         """Generate images at the output resolution.
 
@@ -464,7 +467,7 @@ class PAGER(BaseEstimator):
         # a core without offset cannot start mid-stream: one batch for it
         batch = _SAMPLE_BATCH if _accepts(self.core_.sample, "offset") else n_samples
         pieces = self._pieces(n_samples, batch, y, offset)
-        seed = self._stream_seed(random_state)
+        seed = stream_seed(self, random_state)
         out = None
         for start, stop, part in pieces:
             images = self._sample_range(seed, offset + start, stop - start, part)
@@ -513,7 +516,7 @@ class PAGER(BaseEstimator):
         """
         check_is_fitted(self)
         pieces = self._pieces(n_samples, batch_size, y, 0)
-        seed = self._stream_seed(random_state)
+        seed = stream_seed(self, random_state)
         return (
             self._sample_range(seed, start, stop - start, part) for start, stop, part in pieces
         )

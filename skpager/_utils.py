@@ -5,6 +5,7 @@ from contextlib import contextmanager
 from numbers import Integral
 
 import numpy as np
+from sklearn.utils import check_random_state
 from threadpoolctl import threadpool_limits
 
 # Seeds handed to sub-estimators are drawn below this bound (numpy's legacy
@@ -39,6 +40,14 @@ def check_temperature(temperature, name="temperature"):
 def draw_seed(rng, size=None):
     """One seed (or an array of ``size`` seeds) for a sub-estimator, from ``rng``."""
     return rng.randint(MAX_SEED, size=size) if size is not None else int(rng.randint(MAX_SEED))
+
+
+def stream_seed(estimator, random_state):
+    """The seed of a sampling call's stream: from ``random_state``, or the
+    estimator's own ``random_state`` when it is None (one draw, so a
+    RandomState instance advances once per call)."""
+    rng = check_random_state(estimator.random_state if random_state is None else random_state)
+    return draw_seed(rng)
 
 
 def check_labels(labels, n, name="labels"):
