@@ -15,8 +15,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._compat import Interval, StrOptions, _fit_context
 from ._image import resize, to_images, to_layout, validate_images
-from ._mixture import fit_mixture, mixture_n_parameters, mixture_transform
-from ._random import categorical, index_keys, standard_normal, sub_keys
+from ._mixture import fit_mixture, mixture_draw, mixture_n_parameters
+from ._random import categorical, index_keys, sub_keys
 from ._saab import saab_for_shape
 from ._utils import (
     MAX_TEMPERATURE,
@@ -516,11 +516,7 @@ class GMMCoreGenerator(DensityMixin, BaseEstimator):
         for c in np.unique(classes):
             idx = np.flatnonzero(classes == c)
             pca, _, gmm = self.models_[c]
-            components = categorical(sub_keys(keys[idx], 2), gmm.weights_)
-            noise = None
-            if self.temperature > 0:
-                noise = standard_normal(sub_keys(keys[idx], 3), gmm.means_.shape[1])
-            z = mixture_transform(gmm, components, noise, self.temperature)
+            z = mixture_draw(gmm, keys[idx], self.temperature, tags=(2, 3))
             if pca is not None:
                 with config_context(array_api_dispatch=False):
                     z = pca.inverse_transform(z)

@@ -12,8 +12,8 @@ from ._compat import Interval, StrOptions, _fit_context
 from ._edges import check_canny_thresholds, edge_mask
 from ._enhancer_base import BaseEnhancer
 from ._image import from_windows, to_windows
-from ._mixture import fit_mixture, mixture_n_parameters, mixture_transform
-from ._random import categorical, image_keys, part_keys, standard_normal, sub_keys
+from ._mixture import fit_mixture, mixture_draw, mixture_n_parameters
+from ._random import image_keys, part_keys
 from ._saab import saab_for_shape
 from ._utils import MAX_TEMPERATURE, draw_seed
 
@@ -103,9 +103,7 @@ class _WindowLevel:
             if temperature == 0:
                 coef[idx] = gmm.weights_ @ gmm.means_
             else:
-                components = categorical(sub_keys(keys[idx], 1), gmm.weights_)
-                noise = standard_normal(sub_keys(keys[idx], 2), gmm.means_.shape[1])
-                coef[idx] = mixture_transform(gmm, components, noise, temperature)
+                coef[idx] = mixture_draw(gmm, keys[idx], temperature, tags=(1, 2))
         return self.ac_saab.inverse_transform(coef)
 
     def apply(self, estimate, mask, keys, temperature, tag=0):

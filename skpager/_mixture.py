@@ -14,6 +14,7 @@ import numpy as np
 from sklearn import config_context
 from sklearn.mixture import GaussianMixture
 
+from ._random import categorical, standard_normal, sub_keys
 from ._utils import single_blas_thread
 
 
@@ -53,6 +54,18 @@ def mixture_transform(gmm, components, noise, temperature=1.0):
     chol = np.linalg.cholesky(gmm.covariances_[used])  # full: (K', d, d)
     which = np.searchsorted(used, components)
     return mean + scale * np.einsum("nij,nj->ni", chol[which], noise)
+
+
+def mixture_draw(gmm, keys, temperature=1.0, tags=(1, 2)):
+    """One draw per key from a fitted mixture: the component from
+    ``sub_keys(keys, tags[0])``, the standard normal numbers from
+    ``sub_keys(keys, tags[1])`` (not drawn at temperature 0), then
+    :func:`mixture_transform`."""
+    components = categorical(sub_keys(keys, tags[0]), gmm.weights_)
+    noise = None
+    if temperature > 0:
+        noise = standard_normal(sub_keys(keys, tags[1]), gmm.means_.shape[1])
+    return mixture_transform(gmm, components, noise, temperature)
 
 
 def mixture_n_parameters(gmm):
