@@ -14,14 +14,25 @@ from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
 from ._compat import Interval, StrOptions, _fit_context
-from ._image import resize, to_images, to_layout, validate_images
+from ._conditioning import PixelMixture, posterior_fill
+from ._image import (
+    as_flat_images,
+    check_mask,
+    check_pixel_range,
+    masked_resize,
+    resize,
+    to_images,
+    to_layout,
+    validate_images,
+)
 from ._mixture import fit_mixture, mixture_draw, mixture_n_parameters
-from ._random import categorical, index_keys, sub_keys
+from ._random import categorical, image_keys, index_keys, sub_keys
 from ._saab import saab_for_shape
 from ._utils import (
     MAX_TEMPERATURE,
     check_offset,
     check_positive_int,
+    check_temperature,
     draw_seed,
     sample_batches,
     single_blas_thread,
@@ -523,6 +534,164 @@ class GMMCoreGenerator(DensityMixin, BaseEstimator):
             features[idx] = z
         images = self.saab_.inverse_transform(features).reshape((n_samples,) + self.core_shape_)
         return np.clip(images, 0.0, 1.0), classes
+
+    # ---------------------------------------------------------------- inpaint
+    def _pixel_mixtures(self):
+        """Every class's mixture in core-pixel coordinates (:class:`PixelMixture`).
+
+        The Saab map is read off the fitted transform itself (it is affine:
+        the image of zero gives the offset, the images of the unit pixels
+        its matrix)."""
+        dim = int(np.prod(self.core_shape_))
+        with config_context(array_api_dispatch=False):
+            probes = np.vstack([np.zeros(dim), np.eye(dim)]).reshape((dim + 1,) + self.core_shape_)
+            feats = self.saab_.transform(probes)
+            offset, feature_map = feats[0], (feats[1:] - feats[0]).T
+            return [PixelMixture(feature_map, offset, *model) for model in self.models_]
+
+    def _observed_core(self, X, mask):
+        """Core images and their observed pixels from images with missing pixels.
+
+        A core pixel counts as observed when at least half of the
+        training-resolution pixels of its block are observed; its value is
+        the normalised convolution of the observed pixels
+        (:func:`~skpager._image.masked_resize`).  Returns ``(x, observed)``,
+        ``(n, D)`` each, ``D`` the core's values per image.
+        """
+        arr, _, _ = as_flat_images(X, name="X")
+        arr = np.asarray(arr, dtype=np.float64)
+        if arr.ndim != 2:
+            raise ValueError("X must hold images (n, H, W[, C]) or (n, H*W*C).")
+        height, width, channels = self.image_shape_
+        if arr.shape[1] != height * width * channels:
+            raise ValueError(
+                f"X has {arr.shape[1]} values per image; this generator was fitted on "
+                f"{height}x{width}x{channels} images."
+            )
+        missing = check_mask(mask, len(arr), height, width)
+        images = arr.reshape((len(arr),) + self.image_shape_)
+        observed = ~missing
+        if not np.all(np.isfinite(images[observed])):
+            raise ValueError(
+                "X contains NaN or infinity at observed pixels; mark those pixels as missing "
+                "in mask (True)."
+            )
+        images = np.where(observed[..., None], images, 0.0)
+        check_pixel_range(images)
+        values, share = masked_resize(images, observed, self.core_shape_[0])
+        seen = np.repeat((share >= 0.5)[..., None], channels, axis=3)
+        return values.reshape(len(arr), -1), seen.reshape(len(arr), -1)
+
+    def inpaint(self, X, mask, y=None, temperature=0.0, random_state=None, *, return_labels=False):
+        """Complete core images from their observed pixels, by exact conditioning.
+
+        Every class's model is a Gaussian mixture over the core's pixels
+        (the Saab transform is orthonormal), so the missing pixels given
+        the observed ones follow a mixture of Gaussian conditionals: the
+        component weights become their posteriors given the observed pixels
+        (and, without ``y``, so do the classes), and each component's
+        conditional is a Gaussian with a mean linear in the observed pixels
+        and the Schur-complement covariance (computed by Woodbury's
+        identity in the PCA space; read more in the :ref:`User Guide
+        <inpainting>`).
+
+        Images larger than the core are downsampled inside: a core pixel
+        counts as observed when at least half of the pixels of its block
+        are, and takes the normalised (Lanczos) average of them.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, H, W[, C]) or (n_samples, H*W*C)
+            Images at the training size, floats in [0, 1]; values at missing
+            pixels are ignored (NaN allowed there).
+        mask : array-like of bool of shape (H, W), (n_samples, H, W) or (n_samples, H*W)
+            True where a pixel is missing (in all its channels).  All pixels
+            missing is sampling from the model; no pixel missing returns the
+            (downsampled) input.
+        y : label or array-like of shape (n_samples,), default=None
+            Classes of the images (class-conditional completion); None uses
+            the posterior over classes.
+        temperature : float in [0, 10], default=0.0
+            0 returns the conditional mean (deterministic, the least-squares
+            completion); above 0 a class and component are drawn from their
+            posterior and the missing pixels from the component's
+            conditional, its covariance scaled by ``temperature``.
+        random_state : int, RandomState instance or None, default=None
+            Seed of the draws (each image's from its own pixels, mask and the
+            seed); None uses the estimator's ``random_state``.
+        return_labels : bool, default=False
+            Also return the class used for every image (the known, drawn or
+            most probable one).
+
+        Returns
+        -------
+        images : ndarray
+            Core images ``(n_samples, r, r[, C])`` when fitted on n-D images,
+            else ``(n_samples, r*r*C)``: the observed core pixels as given,
+            the rest completed; clipped to [0, 1].
+        labels : ndarray of shape (n_samples,) or None
+            Only with ``return_labels=True``.
+        """
+        check_is_fitted(self)
+        temperature = check_temperature(temperature)
+        x, observed = self._observed_core(X, mask)
+        classes = None
+        if y is not None and self.classes_ is not None:
+            classes = self._class_indices(np.asarray(y), len(x), None)
+        elif y is not None:
+            raise ValueError("This generator was fitted without labels; call inpaint(y=None).")
+        keys = image_keys(
+            np.hstack([np.where(observed, x, 0.0), observed]), stream_seed(self, random_state)
+        )
+        with config_context(array_api_dispatch=False):
+            filled, _, chosen = posterior_fill(
+                self._pixel_mixtures(),
+                np.log(self.class_prior_),
+                x,
+                observed,
+                classes,
+                temperature,
+                keys,
+            )
+        images = to_layout(
+            np.clip(filled, 0.0, 1.0).reshape((len(x),) + self.core_shape_), self._nd_shape
+        )
+        if not return_labels:
+            return images
+        return images, (None if self.classes_ is None else self.classes_[chosen])
+
+    def predict_proba(self, X, mask=None):
+        """Posterior probability of every class given the observed pixels.
+
+        Bayes' rule over the class-conditional models: ``p(class | x_o)``
+        is proportional to the class's training share times the exact
+        marginal likelihood of the observed core pixels (see
+        :meth:`inpaint` for which core pixels count as observed).  A
+        classifier from whole or partial images, for free.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, H, W[, C]) or (n_samples, H*W*C)
+            Images at the training size.
+        mask : array-like of bool, default=None
+            Missing pixels, as in :meth:`inpaint`; None: every pixel observed.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Columns in the order of ``classes_`` (one column of ones when
+            fitted without labels).
+        """
+        check_is_fitted(self)
+        if mask is None:
+            height, width, _ = self.image_shape_
+            mask = np.zeros((height, width), dtype=bool)
+        x, observed = self._observed_core(X, mask)
+        with config_context(array_api_dispatch=False):
+            _, log_post, _ = posterior_fill(
+                self._pixel_mixtures(), np.log(self.class_prior_), x, observed, None, 0.0, None
+            )
+        return np.exp(log_post)
 
     # ------------------------------------------------------------------- score
     def _class_log_likelihood(self, features):

@@ -383,8 +383,34 @@ class ResolutionEnhancer(BaseEnhancer):
             estimate = level.apply(estimate, mask, keys, t, tag=depth)
         return estimate
 
+    def score_samples(self, X, y):
+        """Conditional log-likelihood of every image's whole AC given its DC.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, h*w*C) or (n_samples, h, w[, C])
+            Low-resolution images.
+        y : array-like
+            The same images at a power-of-two multiple of the resolution.
+
+        Returns
+        -------
+        log_likelihood : ndarray of shape (n_samples,)
+            ``log p(AC | cluster of DC)`` under the first (whole-image) level,
+            in Saab coordinates (exact in pixels, the Saab transform being
+            orthonormal).
+        """
+        check_is_fitted(self)
+        self._require_y(y)
+        low = self._check_low(X, reset=False)
+        high = self._check_high(y, low.shape[0])
+        dc = self._dc(low.astype(np.float64))
+        level = self.levels_[0]
+        window = level.window
+        return level.log_likelihood(to_windows(dc, *window), to_windows(high - dc, *window))
+
     def score(self, X, y):
-        """Mean conditional log-likelihood of the whole-image AC given the DC.
+        """Mean of :meth:`score_samples` (higher is better).
 
         Parameters
         ----------
@@ -396,16 +422,5 @@ class ResolutionEnhancer(BaseEnhancer):
         Returns
         -------
         score : float
-            Mean over images of ``log p(AC | cluster of DC)`` under the first
-            (whole-image) level, in Saab coordinates (exact in pixels, the Saab
-            transform being orthonormal).
         """
-        check_is_fitted(self)
-        self._require_y(y)
-        low = self._check_low(X, reset=False)
-        high = self._check_high(y, low.shape[0])
-        dc = self._dc(low.astype(np.float64))
-        level = self.levels_[0]
-        window = level.window
-        ll = level.log_likelihood(to_windows(dc, *window), to_windows(high - dc, *window))
-        return float(ll.mean())
+        return float(np.mean(self.score_samples(X, y)))

@@ -39,6 +39,8 @@ __all__ = [
     "resize",
     "to_windows",
     "from_windows",
+    "check_mask",
+    "masked_resize",
 ]
 
 #: Floats an image estimator accepts: [0, 1] widened by this margin on each side.
@@ -405,3 +407,68 @@ def overlap_add(windows, shape, window, stride):
         for v in range(ww):
             out[:, u : u + sy * ny : sy, v : v + sx * nx : sx] += windows[:, :, :, u, v]
     return out
+
+
+def check_mask(mask, n_samples, height, width):
+    """Validate an inpainting mask and return it as ``(n, height, width)`` booleans.
+
+    ``mask`` marks the missing pixels (True, or 1) of every image: one
+    ``(height, width)`` mask for all images, one per image ``(n, height,
+    width)``, or flat rows ``(n, height * width)``.  A pixel is missing in all
+    its channels.
+
+    Returns
+    -------
+    missing : ndarray of shape (n_samples, height, width), bool
+    """
+    arr = np.asarray(mask)
+    if arr.dtype != np.bool_:
+        if arr.dtype.kind not in "iuf" or not np.isin(arr, (0, 1)).all():
+            raise ValueError(
+                "mask must hold booleans (True = missing pixel) or 0/1 values; got dtype "
+                f"{arr.dtype}" + (" with other values." if arr.dtype.kind in "iuf" else ".")
+            )
+        arr = arr.astype(bool)
+    if arr.shape == (height, width):
+        return np.broadcast_to(arr, (n_samples, height, width))
+    if arr.shape == (n_samples, height * width):
+        return arr.reshape(n_samples, height, width)
+    if arr.shape == (n_samples, height, width):
+        return arr
+    raise ValueError(
+        f"mask must have shape ({height}, {width}), ({n_samples}, {height}, {width}) or "
+        f"({n_samples}, {height * width}) to match X (one value per pixel, True = missing); "
+        f"got {arr.shape}."
+    )
+
+
+def masked_resize(images, observed, side):
+    """Downsample images of which only the ``observed`` pixels are known.
+
+    Values are the normalised convolution of the known pixels with the
+    package's filter (:func:`resize` of ``x * w`` over :func:`resize` of the
+    weights ``w``, 1 at observed pixels), so that a fully observed
+    neighbourhood gives exactly ``resize(x)``; ``share`` is the fraction of
+    observed pixels in every output pixel's block.
+
+    Parameters
+    ----------
+    images : ndarray of shape (n, h, w, C)
+    observed : ndarray of shape (n, h, w), bool
+    side : int
+        Output side; ``h`` and ``w`` must be ``side`` times a power of two.
+
+    Returns
+    -------
+    values : ndarray of shape (n, side, side, C)
+    share : ndarray of shape (n, side, side)
+    """
+    n, h, w, _ = images.shape
+    weight = observed[..., None].astype(np.float64)
+    known = np.where(weight > 0, images, 0.0)
+    if h == side and w == side:
+        return known, weight[..., 0]
+    den = resize(weight, side)
+    values = resize(known, side) / np.maximum(den, 0.1)
+    share = weight[..., 0].reshape(n, side, h // side, side, w // side).mean(axis=(2, 4))
+    return values, share

@@ -18,8 +18,10 @@ from ._exemplar import ExemplarEnhancer
 from ._image import (
     PIXEL_MARGIN,
     as_flat_images,
+    check_mask,
     check_pixel_range,
     crop_images,
+    masked_resize,
     pad_images,
     resize,
     resolve_image_shape,
@@ -405,8 +407,13 @@ class PAGER(BaseEstimator):
             raise ValueError(f"The core resolution {r} is larger than the output side {side}.")
         return r
 
-    def _cascade(self, images, start, rng, temperature=None, labels=None):
-        """Run the stages from index ``start`` (working side ``resolutions_[start]``)."""
+    def _cascade(self, images, start, rng, temperature=None, labels=None, known=None):
+        """Run the stages from index ``start`` (working side ``resolutions_[start]``).
+
+        ``known``: ``(images, observed)`` at the padded output side; after
+        every enhancer and booster the observed pixels are put back
+        (:meth:`_put_back`).
+        """
         for enhancer, booster in zip(self.enhancers_[start:], self.boosters_[start:], strict=True):
             kwargs = _stage_kwargs(
                 enhancer.transform,
@@ -417,13 +424,27 @@ class PAGER(BaseEstimator):
             # every hand-off stays within the pixel band the stages accept
             # (only draws at extreme temperatures reach its edge)
             images = np.clip(enhancer.transform(images, **kwargs), -PIXEL_MARGIN, 1 + PIXEL_MARGIN)
+            images = self._put_back(images, known)
             if booster is not None:
                 images = booster.transform(
                     images,
                     **_stage_kwargs(booster.transform, labels=labels, temperature=temperature),
                 )
                 images = np.clip(images, -PIXEL_MARGIN, 1 + PIXEL_MARGIN)
+                images = self._put_back(images, known)
         return images
+
+    @staticmethod
+    def _put_back(images, known):
+        """Blend the known pixels into ``images``: at the working side, the
+        normalised average of the observed pixels weighted by the share of
+        observed pixels in each block (so at the output side, the observed
+        pixels exactly)."""
+        if known is None:
+            return images
+        values, share = masked_resize(*known, images.shape[1])
+        share = share[..., None]
+        return share * values + (1.0 - share) * images
 
     def _output(self, images):
         side = self.image_shape_[0]
@@ -606,8 +627,75 @@ class PAGER(BaseEstimator):
         y = check_labels(y, len(images), name="y")
         return self._output(self._cascade(images, start, rng, temperature, y))
 
+    def _padded(self, X, name="X"):
+        """Validated images at the padded output side, ``(n, P, P, C)``."""
+        X, _, _ = as_flat_images(X, self._train_shape, name=name)
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        check_pixel_range(X)
+        images = to_images(X, self._train_shape).astype(np.float64)
+        if images.shape[1] != self.image_shape_[0]:
+            images = resize(images, self.image_shape_[0])
+        if self.padded_side_ != self.image_shape_[0]:
+            images = pad_images(images, self.padded_side_, self.padded_side_)
+        return images
+
+    def score_stages(self, X, y=None):
+        """Per-image log-likelihood of every stage of the cascade.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, H, W[, C]) or (n_samples, H*W*C)
+            Images at the training size.
+        y : array-like of shape (n_samples,), default=None
+            Labels, for the class-conditional core likelihood.
+
+        Returns
+        -------
+        log_likelihood : ndarray of shape (n_samples, 1 + n_octaves)
+            Column 0: the core's log-likelihood of the downsampled image
+            (``core_.score_samples``); column ``1 + i``: octave ``i``'s
+            conditional log-likelihood of its output's detail (AC) given its
+            input (the enhancer's ``score_samples``; 0 for an enhancer that
+            has none).  The boosters have no likelihood.
+        """
+        check_is_fitted(self)
+        images = self._padded(X)
+        out = np.zeros((len(images), 1 + len(self.enhancers_)))
+        out[:, 0] = self.core_.score_samples(images, y)
+        for i, (enhancer, res) in enumerate(
+            zip(self.enhancers_, self.resolutions_[:-1], strict=True)
+        ):
+            if hasattr(enhancer, "score_samples"):
+                high = resize(images, self.resolutions_[i + 1])
+                out[:, 1 + i] = enhancer.score_samples(resize(images, res), high)
+        return out
+
+    def score_samples(self, X, y=None):
+        """Log-likelihood of every image: the core's plus every octave's.
+
+        The cascade is a chain of exact densities: the core's over the
+        downsampled image, then for every octave the conditional density of
+        the detail it adds given its input, so the sum is the
+        log-likelihood of the image (at the padded working size; the
+        boosters are not part of it).  Read more in the :ref:`User Guide
+        <novelty>`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, H, W[, C]) or (n_samples, H*W*C)
+            Images at the training size.
+        y : array-like of shape (n_samples,), default=None
+            Labels, for the class-conditional core likelihood.
+
+        Returns
+        -------
+        log_likelihood : ndarray of shape (n_samples,)
+            Row sums of :meth:`score_stages`.  Higher is more typical.
+        """
+        return self.score_stages(X, y).sum(axis=1)
+
     def score(self, X, y=None):
-        """Core log-likelihood of ``X`` plus each octave's AC log-likelihood.
+        """Mean log-likelihood of ``X`` (:meth:`score_samples`).
 
         Parameters
         ----------
@@ -619,21 +707,149 @@ class PAGER(BaseEstimator):
         Returns
         -------
         score : float
-            ``core_.score`` of the images plus, for every octave whose
-            enhancer has a ``score`` (the conditional log-likelihood of the
-            AC given the DC), that score.  Higher is better.
+            The core's mean log-likelihood plus, for every octave whose
+            enhancer has ``score_samples``, its mean conditional
+            log-likelihood.  Higher is better.
+        """
+        return float(np.mean(self.score_samples(X, y)))
+
+    # ------------------------------------------------------------- inpainting
+    def _known_pixels(self, X, mask):
+        """Images at the output side and their observed pixels, checked."""
+        arr, _, _ = as_flat_images(X, name="X")
+        arr = np.asarray(arr, dtype=np.float64)
+        side, _, channels = self.image_shape_
+        if arr.ndim != 2 or arr.shape[1] != side * side * channels:
+            raise ValueError(
+                f"X must hold {side}x{side}x{channels} images (the output size), as "
+                f"(n, {side}, {side}[, {channels}]) or (n, {side * side * channels}); got "
+                f"{np.shape(X)}."
+            )
+        missing = check_mask(mask, len(arr), side, side)
+        images = arr.reshape(len(arr), side, side, channels)
+        observed = ~missing
+        if not np.all(np.isfinite(images[observed])):
+            raise ValueError(
+                "X contains NaN or infinity at observed pixels; mark those pixels as missing "
+                "in mask (True)."
+            )
+        images = np.where(observed[..., None], images, 0.0)
+        check_pixel_range(images)
+        return images, observed
+
+    def inpaint(self, X, mask, y=None, temperature=0.0, random_state=None):
+        """Fill the missing pixels of given images consistently with the model.
+
+        The core completes the downsampled image by exact conditioning of
+        its Gaussian mixtures on the observed pixels (the core's
+        ``inpaint``); the octaves then enhance the completed image, and after
+        every enhancer and booster the known pixels are put back (their
+        average at that resolution, weighted by the share of observed
+        pixels of each block), so that the output keeps the observed pixels
+        exactly and the octaves fill only the rest.  Read more in the
+        :ref:`User Guide <inpainting>`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, R, R[, C]) or (n_samples, R*R*C)
+            Images at the output size, floats in [0, 1] (``uint8`` is
+            rescaled); values at missing pixels are ignored (NaN allowed
+            there).
+        mask : array-like of bool of shape (R, R), (n_samples, R, R) or (n_samples, R*R)
+            True where a pixel is missing (in all its channels): one mask for
+            all images or one per image, holes of any shape.  All pixels
+            missing is plain (class-conditional) sampling; no pixel missing
+            returns ``X``.
+        y : label or array-like of shape (n_samples,), default=None
+            Classes of the images; None lets the observed pixels decide
+            (:meth:`predict_proba`).
+        temperature : float in [0, 10], default=0.0
+            0 gives the conditional mean at the core and runs the octaves
+            deterministically, as :meth:`super_resolve` does (one completion
+            per image); above 0, the core's completion is drawn from its
+            conditional, its covariance scaled by ``temperature``, and the
+            octaves run as in :meth:`sample` (at their own temperatures).
+        random_state : int, RandomState instance or None, default=None
+            Seed of the draws when ``temperature > 0``; None uses the
+            estimator's ``random_state``.
+
+        Returns
+        -------
+        images : ndarray
+            Completed images in the layout PAGER was fitted with, the
+            observed pixels unchanged.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skpager import PAGER, GMMCoreGenerator
+        >>> X = np.random.RandomState(0).rand(60, 8, 8)
+        >>> pager = PAGER(core=GMMCoreGenerator(resolution=4, n_components=2,
+        ...                                     pca_variance=0.9), random_state=0).fit(X)
+        >>> mask = np.zeros((8, 8), dtype=bool)
+        >>> mask[2:6, 2:6] = True  # a square hole
+        >>> filled = pager.inpaint(X[:3], mask)
+        >>> bool(np.all(filled[:, ~mask] == X[:3, ~mask]))
+        True
         """
         check_is_fitted(self)
-        X, _, _ = as_flat_images(X, self._train_shape)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        check_pixel_range(X)
-        images = to_images(X, self._train_shape).astype(np.float64)
-        if images.shape[1] != self.image_shape_[0]:
-            images = resize(images, self.image_shape_[0])
-        if self.padded_side_ != self.image_shape_[0]:
-            images = pad_images(images, self.padded_side_, self.padded_side_)
-        total = self.core_.score(images, y)
-        for enhancer, res in zip(self.enhancers_, self.resolutions_[:-1], strict=True):
-            if hasattr(enhancer, "score"):
-                total += enhancer.score(resize(images, res), images)
-        return float(total)
+        temperature = check_temperature(temperature)
+        if not hasattr(self.core_, "inpaint"):
+            raise TypeError(
+                f"The core {type(self.core_).__name__} has no inpaint method; PAGER.inpaint "
+                "needs a core that can complete images (such as GMMCoreGenerator)."
+            )
+        images, observed = self._known_pixels(X, mask)
+        y = None if y is None else np.asarray(y)
+        if y is not None and y.ndim == 0:
+            y = np.full(len(images), y.item())
+        y = check_labels(y, len(images), name="y")
+        if observed.all():
+            return self._output(images)
+        side, padded = self.image_shape_[0], self.padded_side_
+        if padded != side:  # the padding is known: zeros, as in training
+            images = pad_images(images, padded, padded)
+            observed = ~pad_images((~observed)[..., None], padded, padded)[..., 0]
+        rng = check_random_state(self.random_state if random_state is None else random_state)
+        kwargs = _stage_kwargs(self.core_.inpaint, random_state=draw_seed(rng), return_labels=True)
+        drawn = self.core_.inpaint(images, ~observed, y, temperature, **kwargs)
+        core, labels = drawn if "return_labels" in kwargs else (drawn, None)
+        core = np.asarray(core, dtype=np.float64).reshape((len(core),) + self._core_shape())
+        labels = y if y is not None else labels
+        # octaves: deterministic at temperature 0 (as super_resolve), else as in sample
+        octave_t = 0.0 if temperature == 0 else None
+        out = self._cascade(core, 0, rng, octave_t, labels, known=(images, observed))
+        return self._output(out)
+
+    def predict_proba(self, X, mask=None):
+        """Posterior probability of every class given the (observed) pixels.
+
+        The core's class posterior (its ``predict_proba``): Bayes' rule over
+        the class-conditional core models, from the observed pixels only
+        when ``mask`` is given, so a class-conditional PAGER is also a
+        classifier of whole or partial images.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, R, R[, C]) or (n_samples, R*R*C)
+            Images at the output size.
+        mask : array-like of bool, default=None
+            Missing pixels, as in :meth:`inpaint`; None: all observed.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Columns in the order of ``core_.classes_``.
+        """
+        check_is_fitted(self)
+        if not hasattr(self.core_, "predict_proba"):
+            raise TypeError(f"The core {type(self.core_).__name__} has no predict_proba method.")
+        side = self.image_shape_[0]
+        images, observed = self._known_pixels(
+            X, np.zeros((side, side), dtype=bool) if mask is None else mask
+        )
+        padded = self.padded_side_
+        if padded != side:
+            images = pad_images(images, padded, padded)
+            observed = ~pad_images((~observed)[..., None], padded, padded)[..., 0]
+        return self.core_.predict_proba(images, ~observed)

@@ -116,6 +116,9 @@ def test_score_is_conditional_ac_log_likelihood(pairs, enhancer):
     low, high, low_test, high_test = pairs
     assert np.isfinite(enhancer.score(low_test, high_test))
     assert enhancer.score(low, high) > enhancer.score(low_test, high_test) - 200
+    per_image = enhancer.score_samples(low_test, high_test)
+    assert per_image.shape == (len(low_test),)
+    assert np.isclose(per_image.mean(), enhancer.score(low_test, high_test))
 
 
 @pytest.mark.parametrize(

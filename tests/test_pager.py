@@ -229,6 +229,27 @@ def test_user_written_octave_and_booster_pipeline(demo):
     assert pager.super_resolve(resize(X_test[:3], 14)).shape == (3, 28, 28, 1)
     # the score of an octave without a likelihood is the core's alone
     assert np.isclose(pager.score(X_test, None), pager.core_.score(pad_images(X_test, 32, 32)))
+    assert not pager.score_stages(X_test[:5])[:, 1:].any()
+
+
+def test_score_samples_is_the_sum_of_the_stages(demo):
+    X, y, X_test, y_test = demo
+    pager = small_pager(
+        core=GMMCoreGenerator(n_components=3, resolution=8, pca_variance=0.9), booster="drop"
+    ).fit(X[:400], y[:400])
+    stages = pager.score_stages(X_test[:20], y_test[:20])
+    assert stages.shape == (20, 3)  # core 8x8, octaves 8 -> 16 -> 32
+    padded = pad_images(X_test[:20], 32, 32)
+    np.testing.assert_allclose(stages[:, 0], pager.core_.score_samples(padded, y_test[:20]))
+    np.testing.assert_allclose(
+        stages[:, 2], pager.enhancers_[1].score_samples(resize(padded, 16), padded)
+    )
+    np.testing.assert_allclose(pager.score_samples(X_test[:20], y_test[:20]), stages.sum(axis=1))
+    assert np.isclose(pager.score(X_test[:20], y_test[:20]), stages.sum(axis=1).mean())
+    # each image's score is its own, whatever the batch
+    np.testing.assert_allclose(
+        pager.score_samples(X_test[3:4]), pager.score_samples(X_test[:20])[3:4]
+    )
 
 
 def test_core_without_return_labels(demo):
