@@ -12,6 +12,7 @@ from ._conditional import ConditionalEnhancer
 from ._core import GMMCoreGenerator
 from ._enhancer import ResolutionEnhancer
 from ._exemplar import ExemplarEnhancer
+from ._novelty import LikelihoodNoveltyDetector
 from ._pager import PAGER
 from ._persist import load_model, save_model
 from ._saab import SaabTransformer
@@ -24,6 +25,7 @@ __all__ = [
     "ConditionalEnhancer",
     "ExemplarEnhancer",
     "GMMCoreGenerator",
+    "LikelihoodNoveltyDetector",
     "QualityBooster",
     "ResolutionEnhancer",
     "SaabTransformer",

@@ -13,6 +13,7 @@ attribute matrices.  ``xfail_strict`` (pyproject.toml) turns an expected
 failure that passes into a failure, so the lists hold only real failures.
 """
 
+from sklearn.mixture import GaussianMixture
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skpager import (
@@ -21,6 +22,7 @@ from skpager import (
     ConditionalEnhancer,
     ExemplarEnhancer,
     GMMCoreGenerator,
+    LikelihoodNoveltyDetector,
     QualityBooster,
     ResolutionEnhancer,
     SaabTransformer,
@@ -37,6 +39,9 @@ ESTIMATORS = [
     AttributeGuidedGenerator(
         GMMCoreGenerator(n_components=1, max_iter=20), n_clusters=2, random_state=0
     ),
+    # the detector's own contract, on a density model that takes any floats
+    # (on images: tests/test_novelty.py)
+    LikelihoodNoveltyDetector(GaussianMixture(2, init_params="random_from_data", random_state=0)),
 ]
 
 _Y_NOT_IMAGES = "fit needs y as images (a resolution pair); the check passes a 1-D target"
