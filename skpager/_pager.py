@@ -67,7 +67,9 @@ class PAGER(BaseEstimator):
     enhancer and a booster (the booster on the enhancer's own output).
     ``sample`` draws core images and passes them up the cascade;
     ``super_resolve`` passes given images up the cascade from their
-    resolution, with no retraining.
+    resolution, with no retraining; ``inpaint`` fills the missing pixels of
+    given images by exact conditioning of the core on the observed ones;
+    ``score_samples`` is the exact log-likelihood of every image.
 
     Sides that are not ``r * 2**j`` are zero-padded to the next such size for
     training and cropped back on output (28x28 MNIST-like images train at

@@ -42,6 +42,8 @@ def test_gallery_is_complete():
         "plot_super_resolution",
         "plot_attribute_guided",
         "plot_pickle_model",
+        "plot_inpainting",
+        "plot_novelty_detection",
     } <= names
 
 
