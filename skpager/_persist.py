@@ -19,6 +19,7 @@ TRUSTED_TYPES = [
     "skpager._enhancer.ResolutionEnhancer",
     "skpager._enhancer._WindowLevel",
     "skpager._exemplar.ExemplarEnhancer",
+    "skpager._novelty.LikelihoodNoveltyDetector",
     "skpager._pager.PAGER",
     "skpager._saab.SaabTransformer",
 ]

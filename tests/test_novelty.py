@@ -7,7 +7,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import roc_auc_score
 
-from skpager import PAGER, GMMCoreGenerator, LikelihoodNoveltyDetector, ResolutionEnhancer
+from skpager import (
+    PAGER,
+    GMMCoreGenerator,
+    LikelihoodNoveltyDetector,
+    ResolutionEnhancer,
+    load_model,
+    save_model,
+)
 from skpager.datasets import load_demo
 
 
@@ -104,3 +111,12 @@ def test_decision_is_monotone_in_the_score(demo, pager_detectors, contamination,
     order = np.argsort(scores)
     assert np.all(np.diff(decision[order]) >= -1e-9)
     assert np.all((det.predict(images) == -1) == (decision < 0))
+
+
+def test_detector_model_file_round_trip(demo, tmp_path):
+    X, y, X_test, _ = demo
+    det = LikelihoodNoveltyDetector(_core().set_params(resolution=7)).fit(X[:200], y[:200])
+    save_model(det, tmp_path / "detector.skops")
+    loaded = load_model(tmp_path / "detector.skops")
+    np.testing.assert_array_equal(loaded.score_samples(X_test), det.score_samples(X_test))
+    assert loaded.offset_ == det.offset_
