@@ -321,3 +321,18 @@ def test_core_conditioning_matches_direct_for_random_masks(seed, share):
     filled = core.inpaint(x, mask, y=np.full(3, core.classes_[0])).reshape(3, -1)
     expected = np.where(observed, x.reshape(3, -1), np.clip(fill, 0, 1))
     np.testing.assert_allclose(filled, expected, atol=1e-7)
+
+
+def test_colour_inpaint_keeps_known_pixels_in_every_channel():
+    grey = load_demo().images[:200, ::2, ::2]  # 14x14: padded to 16 for a 4x4 core
+    rng = np.random.RandomState(0)
+    colour = np.clip(grey * rng.uniform(0.6, 1.0, size=(200, 1, 1, 3)), 0, 1)
+    pager = PAGER(
+        GMMCoreGenerator(n_components=2, resolution=4, pca_variance=0.95), random_state=0
+    ).fit(colour)
+    mask = rng.rand(5, 14, 14) < 0.4
+    for temperature in (0.0, 1.0):
+        out = pager.inpaint(colour[:5], mask, temperature=temperature, random_state=1)
+        assert out.shape == (5, 14, 14, 3)
+        np.testing.assert_array_equal(out[~mask], colour[:5][~mask])
+        assert np.isfinite(out).all()
