@@ -3,9 +3,9 @@
 Novelty detection with PAGER's likelihood
 ===========================================
 
-PAGER is an exact density: the core's log-likelihood of the downsampled image
-plus every octave's conditional log-likelihood of the detail it adds
-(:meth:`skpager.PAGER.score_stages`).  :class:`skpager.LikelihoodNoveltyDetector`
+PAGER scores an image by its log-likelihood under the cascade: the core's
+log-likelihood of the downsampled image plus every octave's conditional
+log-likelihood of the detail it adds (:meth:`skpager.PAGER.score_stages`).  :class:`skpager.LikelihoodNoveltyDetector`
 turns it into a scikit-learn novelty detector.
 
 We fit it on the bundled Fashion-MNIST subset without one class (bags), and

@@ -69,7 +69,8 @@ class PAGER(BaseEstimator):
     ``super_resolve`` passes given images up the cascade from their
     resolution, with no retraining; ``inpaint`` fills the missing pixels of
     given images by exact conditioning of the core on the observed ones;
-    ``score_samples`` is the exact log-likelihood of every image.
+    ``score_samples`` scores every image by its log-likelihood under the
+    cascade.
 
     Sides that are not ``r * 2**j`` are zero-padded to the next such size for
     training and cropped back on output (28x28 MNIST-like images train at
@@ -677,10 +678,12 @@ class PAGER(BaseEstimator):
 
         The cascade is a chain of exact densities: the core's over the
         downsampled image, then for every octave the conditional density of
-        the detail it adds given its input, so the sum is the
-        log-likelihood of the image (at the padded working size; the
-        boosters are not part of it).  Read more in the :ref:`User Guide
-        <novelty>`.
+        the detail (AC) it adds given its input; the sum is the image's
+        log-likelihood under the cascade, at the padded working size (the
+        boosters are not part of it).  The octaves model the detail in its
+        own window space, so the sum scores images (higher: more typical)
+        rather than integrating to one over the output pixels.  Read more in
+        the :ref:`User Guide <novelty>`.
 
         Parameters
         ----------
