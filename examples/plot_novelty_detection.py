@@ -5,8 +5,9 @@ Novelty detection with PAGER's likelihood
 
 PAGER scores an image by its log-likelihood under the cascade: the core's
 log-likelihood of the downsampled image plus every octave's conditional
-log-likelihood of the detail it adds (:meth:`skpager.PAGER.score_stages`).  :class:`skpager.LikelihoodNoveltyDetector`
-turns it into a scikit-learn novelty detector.
+log-likelihood of the detail it adds (:meth:`skpager.PAGER.score_stages`).
+:class:`skpager.LikelihoodNoveltyDetector` turns it into a scikit-learn
+novelty detector.
 
 We fit it on the bundled Fashion-MNIST subset without one class (bags), and
 score test images of the nine known classes against bags and against
