@@ -126,7 +126,7 @@ class PixelMixture:
             rows = slice(start, start + chunk)
             ll, est, w_rows = self._condition(x[rows], observed[rows], components[rows])
             weight = np.exp(ll - logsumexp(ll, axis=1, keepdims=True))
-            log_lik[rows], estimate[rows] = ll, np.einsum("nj,njd->nd", weight, est)
+            log_lik[rows], estimate[rows] = ll, (weight[:, None, :] @ est)[:, 0]
             if w is not None:
                 w[rows] = w_rows[:, 0]
         return log_lik, estimate, w
@@ -138,20 +138,20 @@ class PixelMixture:
         x_o = np.where(observed, x, 0.0)
         means = self.means[components]  # (n, J, D)
         lam = self.lam[components]  # (n, J, q, q)
-        gram = np.einsum("nd,dq,dr->nqr", o, U, U)  # U_o^T U_o
+        gram = (U.T * o[:, None, :]) @ U  # U_o^T U_o, (n, q, q)
         resid = (x_o[:, None, :] - means) * o[:, None, :]  # zero at missing pixels
         s = resid @ U  # (n, J, q): U_o^T r
-        m = np.einsum("njqr,nrs->njqs", lam, gram)
+        m = lam @ gram[:, None]
         m += s2 * np.eye(q)
         b = np.linalg.solve(m, lam)  # M^-1 L (symmetric)
-        bs = np.einsum("njqr,njr->njq", b, s)
-        quad = (np.einsum("njd,njd->nj", resid, resid) - np.einsum("njq,njq->nj", s, bs)) / s2
+        bs = (b @ s[..., None])[..., 0]
+        quad = (np.sum(resid**2, axis=2) - np.sum(s * bs, axis=2)) / s2
         logdet = np.linalg.slogdet(m)[1] + (o.sum(axis=1)[:, None] - q) * np.log(s2)
         n_obs = o.sum(axis=1)[:, None]
         log_lik = self.log_weights[components] - 0.5 * (quad + logdet + n_obs * _LOG_2PI)
         # U_o^T C_oo^-1 r = (s - G M^-1 L s) / s2, then v = L (that)
-        w = (s - np.einsum("nqr,njr->njq", gram, bs)) / s2
-        v = np.einsum("njqr,njr->njq", lam, w)
+        w = (s - bs @ gram) / s2  # gram is symmetric
+        v = (lam @ w[..., None])[..., 0]
         return log_lik, means + v @ U.T, w
 
     def draw(self, x, observed, components, keys, temperature):
