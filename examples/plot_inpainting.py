@@ -57,7 +57,7 @@ for name, mask in holes.items():
     )
 
 # %%
-# Rows: the holed image, OpenCV's fill, PAGER's conditional mean, two draws
+# Rows: the holed image, OpenCV's fill, PAGER's conditional mean, three draws
 # at temperature 1 (different seeds), and the truth.
 n = 8
 mask = holes["centre"]
@@ -65,11 +65,10 @@ rows = [
     np.where(mask, 0.5, X[:n]),
     telea(X[:n], mask),
     pager.inpaint(X[:n], mask),
-    pager.inpaint(X[:n], mask, temperature=1.0, random_state=1),
-    pager.inpaint(X[:n], mask, temperature=1.0, random_state=2),
+    *(pager.inpaint(X[:n], mask, temperature=1.0, random_state=seed) for seed in (1, 2, 3)),
     X[:n],
 ]
-labels = ["hole", "Telea", "PAGER T=0", "draw", "draw", "truth"]
+labels = ["hole", "Telea", "PAGER T=0", "draw", "draw", "draw", "truth"]
 fig, ax = plt.subplots(figsize=(6, 5))
 ax.imshow(image_grid(np.concatenate(rows)[..., None], n, row_labels=labels, scale=2))
 ax.set_axis_off()
