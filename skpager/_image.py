@@ -448,8 +448,9 @@ def masked_resize(images, observed, side):
     Values are the normalised convolution of the known pixels with the
     package's filter (:func:`resize` of ``x * w`` over :func:`resize` of the
     weights ``w``, 1 at observed pixels), so that a fully observed
-    neighbourhood gives exactly ``resize(x)``; ``share`` is the fraction of
-    observed pixels in every output pixel's block.
+    neighbourhood gives exactly ``resize(x)``; where that filtered weight is
+    below 1/2, the mean of the block's observed pixels.  ``share`` is the
+    fraction of observed pixels in every output pixel's block.
 
     Parameters
     ----------
@@ -468,7 +469,11 @@ def masked_resize(images, observed, side):
     known = np.where(weight > 0, images, 0.0)
     if h == side and w == side:
         return known, weight[..., 0]
-    den = resize(weight, side)
-    values = resize(known, side) / np.maximum(den, 0.1)
     share = weight[..., 0].reshape(n, side, h // side, side, w // side).mean(axis=(2, 4))
+    den = resize(weight, side)
+    # where the filter sees less than half a pixel's worth of observed
+    # weight, its ratio is unstable: the plain mean of the block's observed
+    # pixels instead (a convex combination, it never leaves their range)
+    block = resize(known, side, "area") / np.maximum(share, 1e-12)[..., None]
+    values = np.where(den >= 0.5, resize(known, side) / np.maximum(den, 0.5), block)
     return values, share

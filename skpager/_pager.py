@@ -447,7 +447,8 @@ class PAGER(BaseEstimator):
             return images
         values, share = masked_resize(*known, images.shape[1])
         share = share[..., None]
-        return share * values + (1.0 - share) * images
+        blended = share * values + (1.0 - share) * images
+        return np.clip(blended, -PIXEL_MARGIN, 1 + PIXEL_MARGIN)
 
     def _output(self, images):
         side = self.image_shape_[0]
