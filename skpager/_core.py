@@ -17,8 +17,7 @@ from ._compat import Interval, StrOptions, _fit_context
 from ._conditioning import PixelMixture, posterior_fill
 from ._image import (
     as_flat_images,
-    check_mask,
-    check_pixel_range,
+    known_pixels,
     masked_resize,
     resize,
     to_images,
@@ -573,16 +572,7 @@ class GMMCoreGenerator(DensityMixin, BaseEstimator):
                 f"X has {arr.shape[1]} values per image; this generator was fitted on "
                 f"{height}x{width}x{channels} images."
             )
-        missing = check_mask(mask, len(arr), height, width)
-        images = arr.reshape((len(arr),) + self.image_shape_)
-        observed = ~missing
-        if not np.all(np.isfinite(images[observed])):
-            raise ValueError(
-                "X contains NaN or infinity at observed pixels; mark those pixels as missing "
-                "in mask (True)."
-            )
-        images = np.where(observed[..., None], images, 0.0)
-        check_pixel_range(images)
+        images, observed = known_pixels(arr, mask, self.image_shape_)
         values, share = masked_resize(images, observed, self.core_shape_[0])
         seen = np.repeat((share >= 0.5)[..., None], channels, axis=3)
         return values.reshape(len(arr), -1), seen.reshape(len(arr), -1)

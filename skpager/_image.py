@@ -40,6 +40,7 @@ __all__ = [
     "to_windows",
     "from_windows",
     "check_mask",
+    "known_pixels",
     "masked_resize",
 ]
 
@@ -440,6 +441,32 @@ def check_mask(mask, n_samples, height, width):
         f"({n_samples}, {height * width}) to match X (one value per pixel, True = missing); "
         f"got {arr.shape}."
     )
+
+
+def known_pixels(X, mask, shape):
+    """Images with missing pixels, checked: ``(images, observed)``.
+
+    ``X`` is 2-D, ``(n, H*W*C)`` floats; ``mask`` marks the missing pixels
+    (:func:`check_mask`).  The observed pixels must be finite and in the
+    pixel range; the missing ones may hold anything (NaN included) and are
+    set to 0.
+
+    Returns
+    -------
+    images : ndarray of shape (n, H, W, C)
+    observed : ndarray of shape (n, H, W), bool
+    """
+    height, width, _ = shape
+    observed = ~check_mask(mask, len(X), height, width)
+    images = X.reshape((len(X),) + tuple(shape))
+    if not np.all(np.isfinite(images[observed])):
+        raise ValueError(
+            "X contains NaN or infinity at observed pixels; mark those pixels as missing "
+            "in mask (True)."
+        )
+    images = np.where(observed[..., None], images, 0.0)
+    check_pixel_range(images)
+    return images, observed
 
 
 def masked_resize(images, observed, side):

@@ -18,9 +18,9 @@ from ._exemplar import ExemplarEnhancer
 from ._image import (
     PIXEL_MARGIN,
     as_flat_images,
-    check_mask,
     check_pixel_range,
     crop_images,
+    known_pixels,
     masked_resize,
     pad_images,
     resize,
@@ -731,17 +731,7 @@ class PAGER(BaseEstimator):
                 f"(n, {side}, {side}[, {channels}]) or (n, {side * side * channels}); got "
                 f"{np.shape(X)}."
             )
-        missing = check_mask(mask, len(arr), side, side)
-        images = arr.reshape(len(arr), side, side, channels)
-        observed = ~missing
-        if not np.all(np.isfinite(images[observed])):
-            raise ValueError(
-                "X contains NaN or infinity at observed pixels; mark those pixels as missing "
-                "in mask (True)."
-            )
-        images = np.where(observed[..., None], images, 0.0)
-        check_pixel_range(images)
-        return images, observed
+        return known_pixels(arr, mask, self.image_shape_)
 
     def inpaint(self, X, mask, y=None, temperature=0.0, random_state=None):
         """Fill the missing pixels of given images consistently with the model.
