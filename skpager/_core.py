@@ -592,7 +592,8 @@ class GMMCoreGenerator(DensityMixin, BaseEstimator):
 
         Images larger than the core are downsampled inside: a core pixel
         counts as observed when at least half of the pixels of its block
-        are, and takes the normalised (Lanczos) average of them.
+        are, and takes the normalised (Lanczos) average of them (their
+        plain mean where the filter sees less than half a pixel of them).
 
         Parameters
         ----------
