@@ -427,25 +427,28 @@ class PAGER(BaseEstimator):
             # every hand-off stays within the pixel band the stages accept
             # (only draws at extreme temperatures reach its edge)
             images = np.clip(enhancer.transform(images, **kwargs), -PIXEL_MARGIN, 1 + PIXEL_MARGIN)
-            images = self._put_back(images, known)
+            # the known pixels at this octave's side, for both put-backs
+            back = None if known is None else masked_resize(*known, images.shape[1])
+            images = self._put_back(images, back)
             if booster is not None:
                 images = booster.transform(
                     images,
                     **_stage_kwargs(booster.transform, labels=labels, temperature=temperature),
                 )
                 images = np.clip(images, -PIXEL_MARGIN, 1 + PIXEL_MARGIN)
-                images = self._put_back(images, known)
+                images = self._put_back(images, back)
         return images
 
     @staticmethod
-    def _put_back(images, known):
-        """Blend the known pixels into ``images``: at the working side, the
-        normalised average of the observed pixels weighted by the share of
-        observed pixels in each block (so at the output side, the observed
-        pixels exactly)."""
-        if known is None:
+    def _put_back(images, back):
+        """Blend the known pixels into ``images``: ``back`` is ``(values,
+        share)`` of :func:`~skpager._image.masked_resize` at the images' side,
+        the normalised average of the observed pixels weighted by the share
+        of observed pixels in each block (so at the output side, the
+        observed pixels exactly)."""
+        if back is None:
             return images
-        values, share = masked_resize(*known, images.shape[1])
+        values, share = back
         share = share[..., None]
         blended = share * values + (1.0 - share) * images
         return np.clip(blended, -PIXEL_MARGIN, 1 + PIXEL_MARGIN)
@@ -631,9 +634,9 @@ class PAGER(BaseEstimator):
         y = check_labels(y, len(images), name="y")
         return self._output(self._cascade(images, start, rng, temperature, y))
 
-    def _padded(self, X, name="X"):
+    def _padded(self, X):
         """Validated images at the padded output side, ``(n, P, P, C)``."""
-        X, _, _ = as_flat_images(X, self._train_shape, name=name)
+        X, _, _ = as_flat_images(X, self._train_shape)
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
         check_pixel_range(X)
         images = to_images(X, self._train_shape).astype(np.float64)
@@ -721,7 +724,8 @@ class PAGER(BaseEstimator):
 
     # ------------------------------------------------------------- inpainting
     def _known_pixels(self, X, mask):
-        """Images at the output side and their observed pixels, checked."""
+        """Images and their observed pixels, checked, at the padded working
+        side (the padding is known: zeros, as in training)."""
         arr, _, _ = as_flat_images(X, name="X")
         arr = np.asarray(arr, dtype=np.float64)
         side, _, channels = self.image_shape_
@@ -731,7 +735,12 @@ class PAGER(BaseEstimator):
                 f"(n, {side}, {side}[, {channels}]) or (n, {side * side * channels}); got "
                 f"{np.shape(X)}."
             )
-        return known_pixels(arr, mask, self.image_shape_)
+        images, observed = known_pixels(arr, mask, self.image_shape_)
+        padded = self.padded_side_
+        if padded != side:
+            images = pad_images(images, padded, padded)
+            observed = ~pad_images((~observed)[..., None], padded, padded)[..., 0]
+        return images, observed
 
     def inpaint(self, X, mask, y=None, temperature=0.0, random_state=None):
         """Fill the missing pixels of given images consistently with the model.
@@ -802,10 +811,6 @@ class PAGER(BaseEstimator):
         y = check_labels(y, len(images), name="y")
         if observed.all():
             return self._output(images)
-        side, padded = self.image_shape_[0], self.padded_side_
-        if padded != side:  # the padding is known: zeros, as in training
-            images = pad_images(images, padded, padded)
-            observed = ~pad_images((~observed)[..., None], padded, padded)[..., 0]
         rng = check_random_state(self.random_state if random_state is None else random_state)
         kwargs = _stage_kwargs(self.core_.inpaint, random_state=draw_seed(rng), return_labels=True)
         drawn = self.core_.inpaint(images, ~observed, y, temperature, **kwargs)
@@ -844,8 +849,4 @@ class PAGER(BaseEstimator):
         images, observed = self._known_pixels(
             X, np.zeros((side, side), dtype=bool) if mask is None else mask
         )
-        padded = self.padded_side_
-        if padded != side:
-            images = pad_images(images, padded, padded)
-            observed = ~pad_images((~observed)[..., None], padded, padded)[..., 0]
         return self.core_.predict_proba(images, ~observed)
