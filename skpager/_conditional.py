@@ -10,7 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._basis import to_coords
 from ._compat import Interval, _fit_context
-from ._enhancer_base import BaseEnhancer
+from ._enhancer_base import BaseEnhancer, MeanScoreMixin
 from ._image import overlap_add, sliding_windows
 from ._random import image_keys, standard_normal
 from ._utils import MAX_TEMPERATURE, draw_seed, nearest_centres, single_blas_thread
@@ -60,7 +60,7 @@ def _groups(assign):
         yield cluster, order[start:end]
 
 
-class ConditionalEnhancer(BaseEnhancer):
+class ConditionalEnhancer(MeanScoreMixin, BaseEnhancer):
     """Double the resolution with the Gaussian conditional of the AC given the DC.
 
     An skpager extension of the paper's enhancer (the principled form of the
@@ -420,19 +420,3 @@ class ConditionalEnhancer(BaseEnhancer):
             log_det = 2 * np.log(np.diag(chol)).sum()
             ll[idx] = -0.5 * (np.sum(white**2, axis=0) + log_det + p * _LOG_2PI)
         return ll.reshape(len(dc), -1).sum(axis=1)
-
-    def score(self, X, y):
-        """Mean of :meth:`score_samples` (higher is better).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, h*w*C) or (n_samples, h, w[, C])
-            Low-resolution images.
-        y : array-like
-            The same images at a power-of-two multiple of the resolution.
-
-        Returns
-        -------
-        score : float
-        """
-        return float(np.mean(self.score_samples(X, y)))

@@ -10,7 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._compat import Interval, StrOptions, _fit_context
 from ._edges import check_canny_thresholds, edge_mask
-from ._enhancer_base import BaseEnhancer
+from ._enhancer_base import BaseEnhancer, MeanScoreMixin
 from ._image import from_windows, to_windows
 from ._mixture import fit_mixture, mixture_draw, mixture_n_parameters
 from ._random import image_keys, part_keys
@@ -135,7 +135,7 @@ class _WindowLevel:
         )
 
 
-class ResolutionEnhancer(BaseEnhancer):
+class ResolutionEnhancer(MeanScoreMixin, BaseEnhancer):
     """Double the resolution of images: Lanczos DC plus an AC drawn from mixtures.
 
     The resolution enhancer of PAGER.  For a low-resolution image ``x``:
@@ -408,19 +408,3 @@ class ResolutionEnhancer(BaseEnhancer):
         level = self.levels_[0]
         window = level.window
         return level.log_likelihood(to_windows(dc, *window), to_windows(high - dc, *window))
-
-    def score(self, X, y):
-        """Mean of :meth:`score_samples` (higher is better).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, h*w*C) or (n_samples, h, w[, C])
-            Low-resolution images.
-        y : array-like
-            The same images at a power-of-two multiple of the resolution.
-
-        Returns
-        -------
-        score : float
-        """
-        return float(np.mean(self.score_samples(X, y)))

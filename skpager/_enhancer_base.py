@@ -22,6 +22,28 @@ from ._image import check_target_images, resize, to_images, to_layout, validate_
 from ._utils import check_labels, check_temperature
 
 
+class MeanScoreMixin:
+    """``score``: the mean of the enhancer's per-image ``score_samples``
+    (the conditional log-likelihood of the AC given the DC), for the
+    enhancers that have one."""
+
+    def score(self, X, y):
+        """Mean of :meth:`score_samples` (higher is better).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, h*w*C) or (n_samples, h, w[, C])
+            Low-resolution images.
+        y : array-like
+            The same images at a power-of-two multiple of the resolution.
+
+        Returns
+        -------
+        score : float
+        """
+        return float(np.mean(self.score_samples(X, y)))
+
+
 class BaseEnhancer(TransformerMixin, BaseEstimator):
     """Base class of the resolution enhancers (not public API).
 
