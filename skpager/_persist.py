@@ -19,9 +19,16 @@ TRUSTED_TYPES = [
     "skpager._enhancer.ResolutionEnhancer",
     "skpager._enhancer._WindowLevel",
     "skpager._exemplar.ExemplarEnhancer",
+    "skpager._local_core.LocalPCACoreGenerator",
     "skpager._novelty.LikelihoodNoveltyDetector",
     "skpager._pager.PAGER",
     "skpager._saab.SaabTransformer",
+    # the search trees scikit-learn's NearestNeighbors builds for low-dimensional
+    # data (the booster's patch index on small octaves); skops rebuilds them from
+    # arrays, no callable is read from the file
+    "sklearn.metrics._dist_metrics.EuclideanDistance64",
+    "sklearn.neighbors._ball_tree.BallTree",
+    "sklearn.neighbors._kd_tree.KDTree",
 ]
 
 SUFFIX = ".skops"

@@ -18,6 +18,8 @@ from skpager import (
     GMMCoreGenerator,
     QualityBooster,
     ResolutionEnhancer,
+    load_model,
+    save_model,
 )
 from skpager._image import pad_images, resize
 from skpager.datasets import load_demo
@@ -62,6 +64,16 @@ def test_samples_deterministic_and_picklable(fitted, tmp_path):
     np.testing.assert_array_equal(pickle.loads(pickle.dumps(fitted)).sample(6, y=4), a)
     joblib.dump(fitted, tmp_path / "pager.joblib")
     np.testing.assert_array_equal(joblib.load(tmp_path / "pager.joblib").sample(6, y=4), a)
+
+
+def test_default_stages_on_small_octaves_round_trip_through_skops(demo, tmp_path):
+    # a 7x7 core: the default booster's patch index on 14x14 is a KD tree,
+    # which the model files must accept
+    X, y, _, _ = demo
+    pager = PAGER(GMMCoreGenerator(resolution=7, n_components=3), random_state=0).fit(X, y)
+    save_model(pager, tmp_path / "small.skops")
+    restored = load_model(tmp_path / "small.skops")
+    np.testing.assert_array_equal(restored.sample(4, y=2), pager.sample(4, y=2))
 
 
 def test_samples_are_not_copies_of_training_images(demo, fitted):
