@@ -12,6 +12,7 @@ from ._conditional import ConditionalEnhancer
 from ._core import GMMCoreGenerator
 from ._enhancer import ResolutionEnhancer
 from ._exemplar import ExemplarEnhancer
+from ._local_core import LocalPCACoreGenerator
 from ._novelty import LikelihoodNoveltyDetector
 from ._pager import PAGER
 from ._persist import load_model, save_model
@@ -26,6 +27,7 @@ __all__ = [
     "ExemplarEnhancer",
     "GMMCoreGenerator",
     "LikelihoodNoveltyDetector",
+    "LocalPCACoreGenerator",
     "QualityBooster",
     "ResolutionEnhancer",
     "SaabTransformer",

@@ -1,6 +1,7 @@
 """The core generator: a Gaussian mixture over Saab features of small images."""
 
 import warnings
+from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
@@ -43,7 +44,7 @@ __all__ = ["GMMCoreGenerator"]
 _LOG_2PI = np.log(2 * np.pi)
 
 
-def _fit_class_model(features, n_components, pca_variance, gmm_params, seed, selection):
+def _fit_class_model(features, n_components, seed, *, pca_variance, gmm_params, selection):
     """PCA (optional) + GaussianMixture on one class's Saab features.
 
     With PCA, the discarded directions get the mean of their variances as an
@@ -398,23 +399,34 @@ class GMMCoreGenerator(DensityMixin, BaseEstimator):
                 f"[GMMCoreGenerator] {n} images at {self.core_shape_}, {features.shape[1]} "
                 f"Saab features, {len(counts)} model(s)"
             )
-        self.models_ = Parallel(n_jobs=self.n_jobs, verbose=max(self.verbose - 1, 0))(
-            delayed(_fit_class_model)(
-                features[labels == c],
-                n_comp[c],
-                self.pca_variance,
-                self._gmm_params(),
-                seeds[c],
-                self.component_selection,
-            )
-            for c in range(len(counts))
+        fitter = self._class_fitter()
+        fitted = Parallel(n_jobs=self.n_jobs, verbose=max(self.verbose - 1, 0))(
+            delayed(fitter)(features[labels == c], n_comp[c], seeds[c]) for c in range(len(counts))
         )
+        self._set_class_models(fitted)
         self.n_components_ = np.array([len(gmm.weights_) for _, _, gmm in self.models_])
         self.n_parameters_ = int(sum(k.size for k in self.saab_.kernels_)) + sum(
-            mixture_n_parameters(gmm) + (0 if pca is None else pca.components_.size)
-            for pca, _, gmm in self.models_
+            self._model_n_parameters(c) for c in range(len(self.models_))
         )
         return self
+
+    def _class_fitter(self):
+        """The function fitting one class's model, ``f(features, n_components,
+        seed)``; it is shipped to the joblib workers."""
+        return partial(
+            _fit_class_model,
+            pca_variance=self.pca_variance,
+            gmm_params=self._gmm_params(),
+            selection=self.component_selection,
+        )
+
+    def _set_class_models(self, fitted):
+        """Store what the class fitter returned, one item per class."""
+        self.models_ = fitted
+
+    def _model_n_parameters(self, c):
+        pca, _, gmm = self.models_[c]
+        return mixture_n_parameters(gmm) + (0 if pca is None else pca.components_.size)
 
     # ------------------------------------------------------------------ sample
     def _class_indices(self, y, n_samples, keys):
@@ -530,14 +542,18 @@ class GMMCoreGenerator(DensityMixin, BaseEstimator):
         features = np.empty((n_samples, self.saab_._n_features_out))
         for c in np.unique(classes):
             idx = np.flatnonzero(classes == c)
-            pca, _, gmm = self.models_[c]
-            z = mixture_draw(gmm, keys[idx], self.temperature, tags=(2, 3))
+            pca = self.models_[c][0]
+            z = self._draw_class(c, keys[idx])
             if pca is not None:
                 with config_context(array_api_dispatch=False):
                     z = pca.inverse_transform(z)
             features[idx] = z
         images = self.saab_.inverse_transform(features).reshape((n_samples,) + self.core_shape_)
         return np.clip(images, 0.0, 1.0), classes
+
+    def _draw_class(self, c, keys):
+        """One draw per key from class ``c``'s mixture, in its PCA coordinates."""
+        return mixture_draw(self.models_[c][2], keys, self.temperature, tags=(2, 3))
 
     # ---------------------------------------------------------------- inpaint
     def _pixel_mixtures(self):

@@ -23,6 +23,7 @@ from skpager import (
     ExemplarEnhancer,
     GMMCoreGenerator,
     LikelihoodNoveltyDetector,
+    LocalPCACoreGenerator,
     QualityBooster,
     ResolutionEnhancer,
     SaabTransformer,
@@ -31,6 +32,7 @@ from skpager import (
 ESTIMATORS = [
     SaabTransformer(),
     GMMCoreGenerator(n_components=2, max_iter=20, random_state=0),
+    LocalPCACoreGenerator(n_components=2, max_iter=20, random_state=0),
     ResolutionEnhancer(n_dc_components=2, n_ac_components=1, random_state=0),
     ExemplarEnhancer(n_exemplars=10, random_state=0),
     ConditionalEnhancer(2, window=1, stride=1, context=1, random_state=0),
@@ -109,6 +111,7 @@ PIXEL_CHECKS = dict.fromkeys(
 
 EXPECTED_FAILED_CHECKS = {
     "GMMCoreGenerator": PIXEL_CHECKS,
+    "LocalPCACoreGenerator": PIXEL_CHECKS,
     "PAGER": PIXEL_CHECKS,
     "ResolutionEnhancer": dict(PAIR_CHECKS, check_transformer_n_iter=_Y_NOT_IMAGES),
     "ExemplarEnhancer": PAIR_CHECKS,
