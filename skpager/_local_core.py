@@ -161,7 +161,7 @@ class LocalPCACoreGenerator(GMMCoreGenerator):
         Share of the Saab-feature variance kept by the class's PCA space in
         which every component is re-estimated; the discarded directions get
         one isotropic variance, as in :class:`GMMCoreGenerator`.
-    local_variance : float in (0, 1], default=0.85
+    local_variance : float in (0, 1], default=0.8
         Share of a component's variance (in that space) on its own axes; the
         rest of its directions share their mean variance.  1 keeps every
         direction (a full covariance).
@@ -249,7 +249,7 @@ class LocalPCACoreGenerator(GMMCoreGenerator):
         covariance_type="full",
         pca_variance=0.85,
         feature_variance=0.99,
-        local_variance=0.85,
+        local_variance=0.8,
         temperature=1.0,
         image_shape=None,
         max_iter=100,

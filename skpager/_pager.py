@@ -28,6 +28,7 @@ from ._image import (
     to_images,
     to_layout,
 )
+from ._local_core import LocalPCACoreGenerator
 from ._utils import (
     check_labels,
     check_offset,
@@ -206,10 +207,11 @@ class PAGER(BaseEstimator):
         """The stage templates PAGER uses where ``core``, ``enhancer`` or
         ``booster`` is None.
 
-        Grey images: a core of full-covariance components whose number per
-        class follows the data, sampled at temperature 1,
-        ``GMMCoreGenerator(pca_variance=0.85, covariance_type="full",
-        component_selection="heldout")``; the :class:`ConditionalEnhancer`
+        Grey images: a core whose components each keep their own principal
+        axes, ``LocalPCACoreGenerator()`` (its mixture:
+        full covariances in the PCA space of 0.85 of the variance, as many
+        components per class as the held-out likelihood supports; sampled at
+        temperature 1); the :class:`ConditionalEnhancer`
         (``n_clusters=1024, max_windows=500000``); the paper's booster
         without its edge mask, on overlapping patches, each borrowing the
         residual of its nearest stored patch,
@@ -238,9 +240,7 @@ class PAGER(BaseEstimator):
         """
         if n_channels == 1:
             return {
-                "core": GMMCoreGenerator(
-                    pca_variance=0.85, covariance_type="full", component_selection="heldout"
-                ),
+                "core": LocalPCACoreGenerator(),
                 "enhancer": ConditionalEnhancer(1024, max_windows=500000),
                 "booster": QualityBooster(edge_mask=False, stride=4, n_neighbors=1),
             }

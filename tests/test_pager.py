@@ -16,6 +16,7 @@ from skpager import (
     ConditionalEnhancer,
     ExemplarEnhancer,
     GMMCoreGenerator,
+    LocalPCACoreGenerator,
     QualityBooster,
     ResolutionEnhancer,
     load_model,
@@ -138,8 +139,9 @@ def test_default_stages_by_colour():
     assert grey_pager.sample(2).shape == (2, 8, 8, 1)
     grey = PAGER.default_stages(1)
     core = grey["core"]
+    assert isinstance(core, LocalPCACoreGenerator)
     assert core.component_selection == "heldout"  # the core's size follows the data
-    assert (core.covariance_type, core.temperature) == ("full", 1.0)
+    assert (core.covariance_type, core.temperature, core.local_variance) == ("full", 1.0, 0.8)
     # an explicit template is taken as given
     plain = PAGER(enhancer=ResolutionEnhancer(), random_state=0, **params).fit(colour)
     assert type(plain.enhancers_[0]) is ResolutionEnhancer
