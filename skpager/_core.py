@@ -127,18 +127,31 @@ def _heldout_mixture(features, n_components, seed, gmm_params):
     return fit_mixture(features, 1 if best_k is None else best_k, seed, **gmm_params)
 
 
-def _fit_class_model_numpy(features, n_components, pca_variance, gmm_params, seed, selection):
+def class_pca(features, variance, reg_covar):
+    """``(pca, residual_var, coordinates)`` of one class's features.
+
+    The PCA keeps ``variance`` of the variance (every direction at 1); the
+    discarded directions get the mean of their variances (at least
+    ``reg_covar``) as an isotropic residual variance, or None when none is
+    discarded.  ``variance=None`` or a single feature: no PCA, the features
+    themselves.
+    """
     dim = features.shape[1]
-    pca, residual_var = None, None
-    if pca_variance is not None and dim > 1:
-        keep = None if pca_variance == 1 else pca_variance
-        pca = PCA(n_components=keep, svd_solver="full").fit(features)
-        dropped = dim - pca.n_components_
-        if dropped > 0:
-            total_var = np.var(features, axis=0, ddof=1).sum()
-            residual = max(total_var - pca.explained_variance_.sum(), 0.0) / dropped
-            residual_var = max(residual, gmm_params["reg_covar"])
-        features = pca.transform(features)
+    if variance is None or dim == 1:
+        return None, None, features
+    keep = None if variance == 1 else variance
+    pca = PCA(n_components=keep, svd_solver="full").fit(features)
+    residual_var = None
+    dropped = dim - pca.n_components_
+    if dropped > 0:
+        total_var = np.var(features, axis=0, ddof=1).sum()
+        residual = max(total_var - pca.explained_variance_.sum(), 0.0) / dropped
+        residual_var = max(residual, reg_covar)
+    return pca, residual_var, pca.transform(features)
+
+
+def _fit_class_model_numpy(features, n_components, pca_variance, gmm_params, seed, selection):
+    pca, residual_var, features = class_pca(features, pca_variance, gmm_params["reg_covar"])
     if selection == "bic":
         return pca, residual_var, _bic_mixture(features, n_components, seed, gmm_params)
     if selection == "heldout":

@@ -6,11 +6,10 @@ from numbers import Real
 import numpy as np
 from scipy.linalg import solve_triangular
 from sklearn import config_context
-from sklearn.decomposition import PCA
 from sklearn.mixture import GaussianMixture
 
 from ._compat import Interval
-from ._core import GMMCoreGenerator, _fit_class_model_numpy
+from ._core import GMMCoreGenerator, _fit_class_model_numpy, class_pca
 from ._random import categorical, standard_normal, sub_keys
 from ._utils import single_blas_thread
 
@@ -101,18 +100,8 @@ def _fit_local_model(
         )
         inner_z = features if inner_pca is None else inner_pca.transform(features)
         resp = inner.predict_proba(inner_z)
-        dim = features.shape[1]
-        pca, residual_var, z = None, None, features
-        if dim > 1:
-            keep = None if feature_variance == 1 else feature_variance
-            pca = PCA(n_components=keep, svd_solver="full").fit(features)
-            dropped = dim - pca.n_components_
-            if dropped > 0:
-                total_var = np.var(features, axis=0, ddof=1).sum()
-                residual = max(total_var - pca.explained_variance_.sum(), 0.0) / dropped
-                residual_var = max(residual, gmm_params["reg_covar"])
-            z = pca.transform(features)
         reg = gmm_params["reg_covar"]
+        pca, residual_var, z = class_pca(features, feature_variance, reg)
         weights, means, covs, axes, ranks = _local_components(z, resp, local_variance, reg)
         return pca, residual_var, _as_mixture(weights, means, covs, reg), axes, ranks
 
