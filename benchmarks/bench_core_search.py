@@ -1,8 +1,10 @@
 """The grey default core's size search: stop at the first fall, or at the second.
 
-PAGER's grey default core (``GMMCoreGenerator(pca_variance=0.85,
-covariance_type="full", component_selection="heldout")``, 16x16 cores of the
-Fashion-MNIST training images padded to 32x32) fits 1, 2, 4, ... components
+The mixture that finds the components of PAGER's grey default core
+(``LocalPCACoreGenerator`` runs ``GMMCoreGenerator(pca_variance=0.85,
+covariance_type="full", component_selection="heldout")`` first; here that
+core alone, on 16x16 cores of the Fashion-MNIST training images padded to
+32x32) fits 1, 2, 4, ... components
 per class on four fifths of the class and keeps the size with the best
 held-out likelihood.  The search stops at the first size that does not
 improve (the current rule); the previous rule tried one more size.  Both are

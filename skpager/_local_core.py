@@ -35,7 +35,7 @@ def _local_components(z, resp, local_variance, reg_covar):
         padded with zero columns to the largest rank ``r``.
     ranks : ndarray of shape (K,)
     """
-    n, q = z.shape
+    q = z.shape[1]
     counts = resp.sum(axis=0) + 10 * np.finfo(float).eps
     weights = counts / counts.sum()
     means = (resp.T @ z) / counts[:, None]

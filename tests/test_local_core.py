@@ -122,7 +122,7 @@ def test_sampling_is_per_image_whatever_the_batch(fitted):
     assert whole.min() >= 0 and whole.max() <= 1
 
 
-def test_keeps_more_detail_than_the_class_principal_space(demo):
+def test_held_out_likelihood_beats_the_class_principal_space_core(demo):
     X, y = demo
     kw = {"resolution": 7, "n_components": 8, "random_state": 0}
     base = GMMCoreGenerator(
