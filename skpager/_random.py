@@ -13,7 +13,8 @@ import numpy as np
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
-_FLUSH = np.float32(2.0**-20)
+_STEPS = 2.0**20  # pixels hash as multiples of 2**-20
+_RANGE = 2.0**40  # |values| beyond this hash as +-2**40 (no int64 overflow)
 
 
 def _mix(x):
@@ -26,10 +27,15 @@ def _mix(x):
 def image_keys(images, seed):
     """One uint64 key per image, from its pixels and ``seed``.
 
-    The pixels are hashed as float32 values, so an image passed as float64
-    or as float32 gets the same key; values within ``2**-20`` of zero hash
-    as zero, so that floating-point rounding around zero (a product summed
-    in another order) does not change the key.
+    Each pixel is rounded to float32 (so an image passed as float64 or as
+    its float32 copy gets the same key) and then to the nearest multiple of
+    ``2**-20``; the multiples are hashed.  A pixel that floating-point
+    rounding moved by ``d`` (a product summed in another order for another
+    batch size, ``d`` about ``1e-16``) changes its multiple with probability
+    about ``d * 2**20``, whatever its size: hashing the float32 bits
+    themselves would change the key whenever ``d`` crossed a float32
+    rounding boundary, and those lie ``1e-13`` apart for pixels near
+    ``1e-6``.  Values within ``2**-21`` of zero, and ``-0.0``, hash as zero.
 
     Parameters
     ----------
@@ -40,11 +46,10 @@ def image_keys(images, seed):
     -------
     keys : ndarray of shape (n,), uint64
     """
-    values = np.array(images, dtype=np.float32).reshape(len(images), -1)
-    # values within 2**-20 of zero hash as zero: a pixel BLAS left at 1e-16
-    # instead of 0 (or -0.0) must not change the image's random numbers
-    values[np.abs(values) < _FLUSH] = 0.0
-    bits = values.view(np.uint32).astype(np.uint64)
+    values = np.array(images, dtype=np.float32).reshape(len(images), -1).astype(np.float64)
+    # exact in float64: a float32 value times a power of two
+    grid = np.rint(np.clip(values, -_RANGE, _RANGE) * _STEPS).astype(np.int64)
+    bits = grid.view(np.uint64)
     seed = np.uint64(int(seed) % (1 << 64))
     with np.errstate(over="ignore"):
         weights = _mix(np.arange(1, bits.shape[1] + 1, dtype=np.uint64) * _GOLDEN + seed)
