@@ -143,8 +143,9 @@ class PixelMixture:
         s = resid @ U  # (n, J, q): U_o^T r
         m = lam @ gram[:, None]
         m += s2 * np.eye(q)
-        b = np.linalg.solve(m, lam)  # M^-1 L (symmetric)
-        bs = (b @ s[..., None])[..., 0]
+        # M^-1 L s with one right-hand side (not M^-1 L, q of them: 4 times
+        # the work, and all that is used of it is its product with s)
+        bs = np.linalg.solve(m, lam @ s[..., None])[..., 0]
         quad = (np.sum(resid**2, axis=2) - np.sum(s * bs, axis=2)) / s2
         logdet = np.linalg.slogdet(m)[1] + (o.sum(axis=1)[:, None] - q) * np.log(s2)
         n_obs = o.sum(axis=1)[:, None]
