@@ -767,6 +767,59 @@ class GMMCoreGenerator(DensityMixin, BaseEstimator):
         idx = self._class_indices(np.asarray(y), ll.shape[0], None)
         return ll[np.arange(ll.shape[0]), idx]
 
+    def reconstruct(self, X, y=None):
+        """The images as the model represents them: what its samples look like.
+
+        Every image's Saab features are projected onto the coordinates its
+        class's model draws (:meth:`sample` draws the coordinates on the
+        class's principal axes and leaves the isotropic residual of the
+        other directions at zero), and mapped back to pixels.  A
+        :class:`PAGER` can train a separate first enhancer on these images,
+        the inputs its sampled cores resemble (``sampling_enhancer``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, H*W*C) or (n_samples, H, W[, C])
+            Images at the training resolution (downsampled inside).
+        y : array-like of shape (n_samples,), default=None
+            Classes of the images; None uses each image's most probable class
+            under the model (prior times likelihood).
+
+        Returns
+        -------
+        images : ndarray of shape (n_samples, r, r, C)
+            Core images, clipped to [0, 1] as :meth:`sample`'s are.
+        """
+        check_is_fitted(self)
+        images = self._core_images(X, reset=False)
+        features = self.saab_.transform(images)
+        n = len(features)
+        if self.classes_ is None:
+            classes = np.zeros(n, dtype=int)
+        elif y is None:
+            ll = self._class_log_likelihood(features) + np.log(self.class_prior_)
+            classes = np.argmax(ll, axis=1)
+        else:
+            classes = self._class_indices(np.asarray(y), n, None)
+        out = np.empty_like(features)
+        with config_context(array_api_dispatch=False):
+            for c in np.unique(classes):
+                idx = np.flatnonzero(classes == c)
+                pca = self.models_[c][0]
+                if pca is None:
+                    out[idx] = self._project_class(c, features[idx])
+                else:
+                    out[idx] = pca.inverse_transform(
+                        self._project_class(c, pca.transform(features[idx]))
+                    )
+        images = self.saab_.inverse_transform(out).reshape((n,) + self.core_shape_)
+        return np.clip(images, 0.0, 1.0)
+
+    def _project_class(self, c, z):
+        """The part of class ``c``'s PCA coordinates ``z`` that its model draws:
+        all of them (the mixture is over the whole PCA space)."""
+        return z
+
     def score(self, X, y=None):
         """Mean log-likelihood of ``X`` (higher is better).
 

@@ -287,6 +287,20 @@ class LocalPCACoreGenerator(GMMCoreGenerator):
         own = int(self.local_ranks_[c].sum()) * q + k_all  # own axes + isotropic variances
         return (k_all - 1) + k_all * q + own + (0 if pca is None else pca.components_.size)
 
+    def _project_class(self, c, z):
+        """Coordinates on the own axes of each image's most responsible
+        component, around its mean; the other directions at the mean, as
+        :meth:`sample` leaves them."""
+        gmm, axes = self.models_[c][2], self.local_axes_[c]
+        components = gmm.predict(z)
+        out = np.empty_like(z)
+        for k in np.unique(components):
+            idx = np.flatnonzero(components == k)
+            basis = axes[k][:, np.any(axes[k] != 0, axis=0)]
+            q, _ = np.linalg.qr(basis)
+            out[idx] = gmm.means_[k] + ((z[idx] - gmm.means_[k]) @ q) @ q.T
+        return out
+
     def _draw_class(self, c, keys):
         gmm, axes = self.models_[c][2], self.local_axes_[c]
         components = categorical(sub_keys(keys, 2), gmm.weights_)

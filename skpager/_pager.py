@@ -107,6 +107,17 @@ class PAGER(BaseEstimator):
         Template cloned for every octave; None uses PAGER's default for the
         data's colour (see :meth:`default_stages`).  ``"drop"`` fits no
         booster.
+    sampling_enhancer : estimator, "drop" or None, default=None
+        Template of a second enhancer for the first octave, used by
+        :meth:`sample` (and :meth:`iter_samples`) in place of the first
+        enhancer: it is fitted on the core's reconstructions of the
+        training images (``core.reconstruct(X, y)``: the images as the core
+        represents them, which its samples resemble) instead of their
+        downsampled versions.  :meth:`super_resolve` and :meth:`inpaint`,
+        whose inputs are real images, keep the first enhancer.  None uses
+        PAGER's default for the data's colour (see :meth:`default_stages`),
+        and no sampling enhancer when the core has no ``reconstruct``
+        method; ``"drop"``: :meth:`sample` uses the first enhancer.
     output_resolution : int, default=None
         Side of the generated images.  None keeps the training images' side;
         a smaller value trains on downsampled images.
@@ -134,6 +145,10 @@ class PAGER(BaseEstimator):
         One per octave, lowest resolution first.
     boosters_ : list of estimator or None
         One per octave (None entries when ``booster="drop"``).
+    sampling_enhancer_ : estimator or None
+        The first octave's enhancer for :meth:`sample`, fitted on the
+        core's reconstructions; None when there is none (then
+        :meth:`sample` uses ``enhancers_[0]``).
     resolutions_ : list of int
         Working sides, from the core's to the padded output's.
     image_shape_ : tuple of int
@@ -171,6 +186,7 @@ class PAGER(BaseEstimator):
         "core": [HasMethods(["fit", "sample"]), None],
         "enhancer": [HasMethods(["fit", "transform"]), None],
         "booster": [HasMethods(["fit", "transform"]), StrOptions({"drop"}), None],
+        "sampling_enhancer": [HasMethods(["fit", "transform"]), StrOptions({"drop"}), None],
         "output_resolution": [Interval(Integral, 1, None, closed="left"), None],
         "max_booster_images": [Interval(Integral, 1, None, closed="left")],
         "image_shape": [tuple, list, None],
@@ -185,6 +201,7 @@ class PAGER(BaseEstimator):
         *,
         enhancer=None,
         booster=None,
+        sampling_enhancer=None,
         output_resolution=None,
         max_booster_images=10000,
         image_shape=None,
@@ -195,6 +212,7 @@ class PAGER(BaseEstimator):
         self.core = core
         self.enhancer = enhancer
         self.booster = booster
+        self.sampling_enhancer = sampling_enhancer
         self.output_resolution = output_resolution
         self.max_booster_images = max_booster_images
         self.image_shape = image_shape
@@ -204,8 +222,8 @@ class PAGER(BaseEstimator):
 
     @staticmethod
     def default_stages(n_channels):
-        """The stage templates PAGER uses where ``core``, ``enhancer`` or
-        ``booster`` is None.
+        """The stage templates PAGER uses where ``core``, ``enhancer``,
+        ``booster`` or ``sampling_enhancer`` is None.
 
         Grey images: a core whose components each keep their own principal
         axes, ``LocalPCACoreGenerator()`` (its mixture:
@@ -219,11 +237,15 @@ class PAGER(BaseEstimator):
         borrowed residuals carry the texture when sampling (temperature 1),
         and their least-squares part only in ``super_resolve`` at temperature
         0.  (On octaves whose side is not a multiple of 8, the patch is the
-        largest divisor of the side up to 8 and the stride half of it.)
+        largest divisor of the side up to 8 and the stride half of it.)  For
+        sampling, a second ``ConditionalEnhancer(1024, max_windows=500000)``
+        fitted on the core's reconstructions of the training images (the
+        booster stays the one trained behind the first enhancer).
         Colour images: ``GMMCoreGenerator(pca_variance=0.99)``,
         ``ExemplarEnhancer()`` (every 2x2 window of an octave's output copies
-        the AC of a stored training window, added whole) and
-        ``QualityBooster(temperature=0.0)``.  The grey defaults were chosen
+        the AC of a stored training window, added whole),
+        ``QualityBooster(temperature=0.0)`` and no sampling enhancer
+        (``"drop"``).  The grey defaults were chosen
         on a validation split of the training images; measured figures: the
         :doc:`results page </benchmarks>`.
 
@@ -235,19 +257,21 @@ class PAGER(BaseEstimator):
         Returns
         -------
         stages : dict
-            Unfitted templates under the keys ``"core"``, ``"enhancer"`` and
-            ``"booster"``.
+            Unfitted templates (or ``"drop"``) under the keys ``"core"``,
+            ``"enhancer"``, ``"booster"`` and ``"sampling_enhancer"``.
         """
         if n_channels == 1:
             return {
                 "core": LocalPCACoreGenerator(),
                 "enhancer": ConditionalEnhancer(1024, max_windows=500000),
                 "booster": QualityBooster(edge_mask=False, stride=4, n_neighbors=1),
+                "sampling_enhancer": ConditionalEnhancer(1024, max_windows=500000),
             }
         return {
             "core": GMMCoreGenerator(pca_variance=0.99),
             "enhancer": ExemplarEnhancer(),
             "booster": QualityBooster(temperature=0.0),
+            "sampling_enhancer": "drop",
         }
 
     def _log(self, message):
@@ -265,6 +289,33 @@ class PAGER(BaseEstimator):
             level = max(int(self.verbose) - 1, 0)
             update["verbose"] = bool(level) if isinstance(params["verbose"], bool) else level
         return module.set_params(**{k: v for k, v in update.items() if k in params})
+
+    def _fit_sampling_enhancer(self, images, y, defaults, rng):
+        """The first octave's enhancer for ``sample``, fitted on the core's
+        reconstructions of the training images, or None."""
+        template = self.sampling_enhancer
+        if len(self.resolutions_) < 2:  # no octave
+            return None
+        if template is None:
+            template = defaults["sampling_enhancer"]
+            if not hasattr(self.core_, "reconstruct"):
+                return None
+        elif not (isinstance(template, str) or hasattr(self.core_, "reconstruct")):
+            raise ValueError(
+                f"sampling_enhancer needs a core with a reconstruct(X, y) method; "
+                f"{type(self.core_).__name__} has none. Pass sampling_enhancer='drop'."
+            )
+        if isinstance(template, str):  # "drop"
+            return None
+        low_side, high_side = self.resolutions_[:2]
+        self._log(f"stage {low_side} -> {high_side}: sampling enhancer (core reconstructions)")
+        low = np.asarray(self.core_.reconstruct(images, y), dtype=np.float64)
+        low = low.reshape((len(images),) + self._core_shape())
+        high = images if high_side == self.padded_side_ else resize(images, high_side)
+        enhancer = self._module(template, template, rng)
+        return enhancer.fit(
+            low, high, **_stage_kwargs(enhancer.fit, labels=y, store=self.store_order_)
+        )
 
     def _use_booster(self):
         return not (isinstance(self.booster, str) and self.booster == "drop")
@@ -354,8 +405,12 @@ class PAGER(BaseEstimator):
                 booster.fit(enhanced, high[booster_rows])
             self.enhancers_.append(enhancer)
             self.boosters_.append(booster)
+        # last, so that the other stages' seeds do not depend on it
+        self.sampling_enhancer_ = self._fit_sampling_enhancer(images, y, defaults, rng)
         self._log("done")
         modules = [self.core_, *self.enhancers_, *(b for b in self.boosters_ if b is not None)]
+        if self.sampling_enhancer_ is not None:
+            modules.append(self.sampling_enhancer_)
         self.n_parameters_ = int(sum(getattr(m, "n_parameters_", 0) for m in modules))
         return self
 
@@ -410,14 +465,20 @@ class PAGER(BaseEstimator):
             raise ValueError(f"The core resolution {r} is larger than the output side {side}.")
         return r
 
-    def _cascade(self, images, start, rng, temperature=None, labels=None, known=None):
+    def _cascade(
+        self, images, start, rng, temperature=None, labels=None, known=None, sampling=False
+    ):
         """Run the stages from index ``start`` (working side ``resolutions_[start]``).
 
         ``known``: ``(images, observed)`` at the padded output side; after
         every enhancer and booster the observed pixels are put back
-        (:meth:`_put_back`).
+        (:meth:`_put_back`).  ``sampling``: the images are sampled cores, so
+        the first octave uses the sampling enhancer when there is one.
         """
-        for enhancer, booster in zip(self.enhancers_[start:], self.boosters_[start:], strict=True):
+        enhancers = list(self.enhancers_)
+        if sampling and getattr(self, "sampling_enhancer_", None) is not None:
+            enhancers[0] = self.sampling_enhancer_
+        for enhancer, booster in zip(enhancers[start:], self.boosters_[start:], strict=True):
             kwargs = _stage_kwargs(
                 enhancer.transform,
                 labels=labels,
@@ -575,7 +636,7 @@ class PAGER(BaseEstimator):
         drawn = self.core_.sample(n_samples, y, **kwargs)
         core, labels = drawn if "return_labels" in kwargs else (drawn, None)
         core = np.asarray(core, dtype=np.float64).reshape((len(core),) + self._core_shape())
-        return self._output(self._cascade(core, 0, rng, labels=labels))
+        return self._output(self._cascade(core, 0, rng, labels=labels, sampling=True))
 
     def _core_shape(self):
         r = self.resolutions_[0]
