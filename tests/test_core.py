@@ -259,3 +259,26 @@ def test_heldout_selection_follows_the_data():
         if k != gmm.n_components and k <= 2 * gmm.n_components:
             assert best >= heldout(k) - 1e-9
     assert chosen.sample(3, y=2).shape == (3, 7, 7, 1)
+
+
+def test_reconstruct_projects_on_the_class_principal_axes(demo, fitted):
+    _, _, X_test, y_test = demo
+    rec = fitted.reconstruct(X_test[:30], y_test[:30])
+    assert rec.shape == (30, 16, 16, 1)
+    features = fitted.saab_.transform(resize(X_test[:30], 16))
+    expected = np.empty_like(features)
+    for i, c in enumerate(np.searchsorted(fitted.classes_, y_test[:30])):
+        pca = fitted.models_[c][0]
+        basis = pca.components_
+        expected[i] = pca.mean_ + (features[i] - pca.mean_) @ basis.T @ basis
+    expected = fitted.saab_.inverse_transform(expected).reshape(rec.shape)
+    np.testing.assert_allclose(rec, np.clip(expected, 0, 1), atol=1e-10)
+    # the isotropic residual is what is dropped: reconstructions differ from the images
+    assert not np.allclose(rec, resize(X_test[:30], 16), atol=1e-3)
+    # without labels, every image's most probable class
+    best = fitted.classes_[np.argmax(fitted.predict_proba(X_test[:30]), axis=1)]
+    np.testing.assert_allclose(
+        fitted.reconstruct(X_test[:30]), fitted.reconstruct(X_test[:30], best)
+    )
+    with pytest.raises(ValueError, match="Unknown class"):
+        fitted.reconstruct(X_test[:2], [0, 99])

@@ -11,6 +11,7 @@ from skpager import PAGER, GMMCoreGenerator, LocalPCACoreGenerator, load_model, 
 from skpager._local_core import _local_components
 from skpager._random import index_keys
 from skpager.datasets import load_demo
+from skpager.image import resize
 
 
 @pytest.fixture(scope="module")
@@ -111,6 +112,23 @@ def test_draws_follow_the_own_axes_only(demo, temperature):
     # temperature 0: the component's mean image
     cold = core.set_params(temperature=0.0).sample(3)
     np.testing.assert_allclose(cold[0], cold[2])
+
+
+def test_reconstruct_keeps_the_own_axes_of_the_most_responsible_component(fitted, demo):
+    X, y = demo
+    rec = fitted.reconstruct(X[:40], y[:40])
+    assert rec.shape == (40, 7, 7, 1)
+    features = fitted.saab_.transform(resize(X[:40], 7))
+    expected = np.empty_like(features)
+    for i, c in enumerate(np.searchsorted(fitted.classes_, y[:40])):
+        pca, _, gmm = fitted.models_[c]
+        z = pca.transform(features[i : i + 1])
+        k = np.argmax(gmm.predict_proba(z)[0])
+        axes = fitted.local_axes_[c][k]
+        coef = np.linalg.lstsq(axes, z[0] - gmm.means_[k], rcond=None)[0]
+        expected[i] = pca.inverse_transform((gmm.means_[k] + axes @ coef)[None])[0]
+    expected = fitted.saab_.inverse_transform(expected).reshape(rec.shape)
+    np.testing.assert_allclose(rec, np.clip(expected, 0, 1), atol=1e-10)
 
 
 def test_sampling_is_per_image_whatever_the_batch(fitted):

@@ -31,6 +31,7 @@ def small_pager(**params):
         "core": GMMCoreGenerator(n_components=5, pca_variance=0.9),
         "enhancer": ResolutionEnhancer(n_dc_components=8, max_windows=3000),
         "booster": QualityBooster(n_clusters=10),
+        "sampling_enhancer": "drop",  # its own tests below
         "random_state": 0,
     }
     defaults.update(params)
@@ -359,3 +360,75 @@ def test_default_boosters_and_the_temperature_they_get():
     np.testing.assert_allclose(cold, expected, atol=1e-12)
     warm = grey_pager.super_resolve(low, temperature=1.0, random_state=0)
     assert not np.allclose(warm, cold)
+
+
+class RecordingOctave(LanczosRidgeOctave):
+    """A user-written octave that keeps the low-resolution images it was fitted on."""
+
+    def fit(self, X, y):
+        self.fitted_low_ = np.array(X)
+        return super().fit(X, y)
+
+
+def test_sampling_enhancer_learns_from_the_core_reconstructions(demo):
+    X, y, X_test, _ = demo
+    params = {
+        "core": GMMCoreGenerator(n_components=3, resolution=8, pca_variance=0.8),
+        "enhancer": LanczosRidgeOctave(alpha=10.0),
+        "booster": QualityBooster(n_clusters=5, edge_mask=False, stride=4, n_neighbors=1),
+        "random_state": 0,
+    }
+    pager = PAGER(sampling_enhancer=RecordingOctave(alpha=10.0), **params).fit(X[:400], y[:400])
+    plain = PAGER(sampling_enhancer="drop", **params).fit(X[:400], y[:400])
+    assert plain.sampling_enhancer_ is None
+    # fitted, on the first octave (8 -> 16), with the core's reconstructions
+    sampler = pager.sampling_enhancer_
+    padded = pad_images(X[:400], 32, 32)
+    np.testing.assert_allclose(sampler.fitted_low_, pager.core_.reconstruct(padded, y[:400]))
+    assert sampler.side_ == 16 and not np.allclose(sampler.fitted_low_, resize(padded, 8))
+    assert pager.n_parameters_ == plain.n_parameters_  # the user's octave reports none
+    # the other stages are those of the model without it (it is fitted last) ...
+    low = resize(X_test[:4], 7)
+    np.testing.assert_array_equal(pager.super_resolve(low), plain.super_resolve(low))
+    # ... and sample uses it in the first octave only: in its place the first
+    # enhancer gives the samples of the model without it
+    samples = pager.sample(6, y=[0, 1, 2] * 2, random_state=3)
+    assert not np.allclose(samples, plain.sample(6, y=[0, 1, 2] * 2, random_state=3))
+    pager.sampling_enhancer_ = pager.enhancers_[0]
+    np.testing.assert_array_equal(
+        pager.sample(6, y=[0, 1, 2] * 2, random_state=3),
+        plain.sample(6, y=[0, 1, 2] * 2, random_state=3),
+    )
+
+
+def test_sampling_enhancer_default_and_a_core_without_reconstruct(demo):
+    X, y, _, _ = demo
+    assert type(PAGER.default_stages(1)["sampling_enhancer"]) is ConditionalEnhancer
+    assert PAGER.default_stages(3)["sampling_enhancer"] == "drop"
+
+    class CoreWithoutReconstruct(BaseEstimator):
+        """Stage contract only: fit and sample, no reconstruct."""
+
+        def __init__(self, resolution=8, random_state=None):
+            self.resolution = resolution
+            self.random_state = random_state
+
+        def fit(self, X, y=None):
+            self.core_ = GMMCoreGenerator(
+                n_components=2, resolution=self.resolution, random_state=self.random_state
+            ).fit(X, y)
+            return self
+
+        def sample(self, n_samples=1, y=None, random_state=None):
+            return self.core_.sample(n_samples, y, random_state)
+
+    params = {"enhancer": LanczosRidgeOctave(), "booster": "drop", "random_state": 0}
+    # the default: no sampling enhancer when the core cannot reconstruct
+    pager = PAGER(CoreWithoutReconstruct(), **params).fit(X[:200])
+    assert pager.sampling_enhancer_ is None and pager.sample(2).shape == (2, 28, 28, 1)
+    with pytest.raises(ValueError, match="sampling_enhancer needs a core with a reconstruct"):
+        PAGER(CoreWithoutReconstruct(), sampling_enhancer=LanczosRidgeOctave(), **params).fit(
+            X[:200]
+        )
+    with pytest.raises(ValueError, match="sampling_enhancer"):
+        PAGER(sampling_enhancer="keep", **params).fit(X[:200])
