@@ -293,20 +293,17 @@ class PAGER(BaseEstimator):
     def _fit_sampling_enhancer(self, images, y, defaults, rng):
         """The first octave's enhancer for ``sample``, fitted on the core's
         reconstructions of the training images, or None."""
-        template = self.sampling_enhancer
-        if len(self.resolutions_) < 2:  # no octave
+        explicit = self.sampling_enhancer is not None
+        template = self.sampling_enhancer if explicit else defaults["sampling_enhancer"]
+        if len(self.resolutions_) < 2 or isinstance(template, str):  # no octave, or "drop"
             return None
-        if template is None:
-            template = defaults["sampling_enhancer"]
-            if not hasattr(self.core_, "reconstruct"):
+        if not hasattr(self.core_, "reconstruct"):
+            if not explicit:  # the default needs a core that can reconstruct
                 return None
-        elif not (isinstance(template, str) or hasattr(self.core_, "reconstruct")):
             raise ValueError(
                 f"sampling_enhancer needs a core with a reconstruct(X, y) method; "
                 f"{type(self.core_).__name__} has none. Pass sampling_enhancer='drop'."
             )
-        if isinstance(template, str):  # "drop"
-            return None
         low_side, high_side = self.resolutions_[:2]
         self._log(f"stage {low_side} -> {high_side}: sampling enhancer (core reconstructions)")
         low = np.asarray(self.core_.reconstruct(images, y), dtype=np.float64)

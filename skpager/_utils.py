@@ -107,8 +107,8 @@ def nearest_centres(X, centres, chunk=1024):
     chunk : int, default=1024
         Rows per chunk (memory: ``chunk * k`` float32 scores).  With 1,024
         centres a chunk of 1,024 rows (4 MB of scores) stays in the cache
-        for the passes that find the best two scores: 1.5 times faster
-        than 4,096 rows here (``benchmarks/bench_nearest_centres.py``).
+        for the passes that find the best two scores
+        (``benchmarks/bench_nearest_centres.py`` compares chunk sizes).
 
     Returns
     -------
