@@ -238,7 +238,7 @@ class PAGER(BaseEstimator):
         and their least-squares part only in ``super_resolve`` at temperature
         0.  (On octaves whose side is not a multiple of 8, the patch is the
         largest divisor of the side up to 8 and the stride half of it.)  For
-        sampling, a second ``ConditionalEnhancer(1024, max_windows=500000)``
+        sampling, a second ``ConditionalEnhancer(512, max_windows=500000)``
         fitted on the core's reconstructions of the training images (the
         booster stays the one trained behind the first enhancer).
         Colour images: ``GMMCoreGenerator(pca_variance=0.99)``,
@@ -265,7 +265,7 @@ class PAGER(BaseEstimator):
                 "core": LocalPCACoreGenerator(),
                 "enhancer": ConditionalEnhancer(1024, max_windows=500000),
                 "booster": QualityBooster(edge_mask=False, stride=4, n_neighbors=1),
-                "sampling_enhancer": ConditionalEnhancer(1024, max_windows=500000),
+                "sampling_enhancer": ConditionalEnhancer(512, max_windows=500000),
             }
         return {
             "core": GMMCoreGenerator(pca_variance=0.99),

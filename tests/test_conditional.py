@@ -205,7 +205,7 @@ def test_bad_call_temperature(pairs):
 
 def test_window_larger_than_the_output_is_reduced(pairs):
     low, high, _, _ = pairs
-    tiny = ConditionalEnhancer(4, window=64, context=64, random_state=0).fit(low[:50], high[:50])
+    tiny = ConditionalEnhancer(4, window=64, context=34, random_state=0).fit(low[:50], high[:50])
     assert tiny.window_ == 32
     assert tiny.transform(low[:2]).shape == (2, 32, 32, 1)
     small = resize(high[:50], 2)
