@@ -243,11 +243,11 @@ class PAGER(BaseEstimator):
         booster stays the one trained behind the first enhancer).
         Colour images: ``GMMCoreGenerator(pca_variance=0.99)``,
         ``ExemplarEnhancer()`` (every 2x2 window of an octave's output copies
-        the AC of a stored training window, added whole),
-        ``QualityBooster(temperature=0.0)`` and no sampling enhancer
-        (``"drop"``).  The grey defaults were chosen
-        on a validation split of the training images; measured figures: the
-        :doc:`results page </benchmarks>`.
+        the AC of a stored training window, added whole), no booster and no
+        sampling enhancer (both ``"drop"``: a booster trained behind copied
+        AC pulls the copied texture towards other images').  The defaults
+        were chosen on validation splits of the training images; measured
+        figures: the :doc:`results page </benchmarks>`.
 
         Parameters
         ----------
@@ -270,7 +270,7 @@ class PAGER(BaseEstimator):
         return {
             "core": GMMCoreGenerator(pca_variance=0.99),
             "enhancer": ExemplarEnhancer(),
-            "booster": QualityBooster(temperature=0.0),
+            "booster": "drop",
             "sampling_enhancer": "drop",
         }
 
@@ -314,8 +314,11 @@ class PAGER(BaseEstimator):
             low, high, **_stage_kwargs(enhancer.fit, labels=y, store=self.store_order_)
         )
 
-    def _use_booster(self):
-        return not (isinstance(self.booster, str) and self.booster == "drop")
+    def _use_booster(self, defaults):
+        """Whether the octaves get boosters: ``booster``, or where it is None
+        the default template, is not ``"drop"``."""
+        template = defaults["booster"] if self.booster is None else self.booster
+        return not (isinstance(template, str) and template == "drop")
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y=None):
@@ -370,7 +373,7 @@ class PAGER(BaseEstimator):
         while self.resolutions_[-1] < padded:
             self.resolutions_.append(2 * self.resolutions_[-1])
 
-        patch_sizes = self._booster_patch_sizes(defaults["booster"])
+        patch_sizes = self._booster_patch_sizes(defaults)
         self._log(f"core: {len(images)} images -> {r}x{r}x{channels}")
         self.core_ = core.fit(images, y)
         # one order of preference over the training images for every octave:
@@ -387,7 +390,7 @@ class PAGER(BaseEstimator):
                 low, high, **_stage_kwargs(enhancer.fit, labels=y, store=self.store_order_)
             )
             booster = None
-            if self._use_booster():
+            if self._use_booster(defaults):
                 self._log(f"stage {low_side} -> {high_side}: booster")
                 # the booster learns what the enhancer's deterministic output misses
                 labels = None if y is None else y[booster_rows]
@@ -411,7 +414,7 @@ class PAGER(BaseEstimator):
         self.n_parameters_ = int(sum(getattr(m, "n_parameters_", 0) for m in modules))
         return self
 
-    def _booster_patch_sizes(self, default):
+    def _booster_patch_sizes(self, defaults):
         """``{side: {"patch_size": p, "stride": s}}`` of the booster at each
         octave's output side, checked before anything is fitted.  PAGER's own
         booster takes the largest divisor of the side up to its default patch
@@ -419,10 +422,10 @@ class PAGER(BaseEstimator):
         a ``patch_size`` (and ``stride``) that does not tile a side is refused
         here."""
         sides = self.resolutions_[1:]
-        if not self._use_booster():
+        if not self._use_booster(defaults):
             return {}
         if self.booster is None:
-            params = default.get_params()
+            params = defaults["booster"].get_params()
             patch, stride = params["patch_size"], params.get("stride")
             plan = {}
             for side in sides:

@@ -148,7 +148,13 @@ def test_default_stages_by_colour():
     assert type(plain.enhancers_[0]) is ResolutionEnhancer
     stages = PAGER.default_stages(3)
     assert isinstance(stages["enhancer"], ExemplarEnhancer)
-    assert stages["booster"].temperature == 0.0
+    assert stages["booster"] == "drop"
+    # the colour default fits no booster; an explicit one is fitted
+    core = params["core"]
+    default_colour = PAGER(core, random_state=0).fit(colour)
+    assert default_colour.boosters_ == [None] * len(default_colour.enhancers_)
+    boosted = PAGER(core, booster=QualityBooster(patch_size=4), random_state=0).fit(colour)
+    assert all(isinstance(b, QualityBooster) for b in boosted.boosters_)
 
 
 def test_samples_copy_exemplars_of_their_class(monkeypatch):
