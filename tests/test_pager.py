@@ -148,13 +148,7 @@ def test_default_stages_by_colour():
     assert type(plain.enhancers_[0]) is ResolutionEnhancer
     stages = PAGER.default_stages(3)
     assert isinstance(stages["enhancer"], ExemplarEnhancer)
-    assert stages["booster"] == "drop"
-    # the colour default fits no booster; an explicit one is fitted
-    core = params["core"]
-    default_colour = PAGER(core, random_state=0).fit(colour)
-    assert default_colour.boosters_ == [None] * len(default_colour.enhancers_)
-    boosted = PAGER(core, booster=QualityBooster(patch_size=4), random_state=0).fit(colour)
-    assert all(isinstance(b, QualityBooster) for b in boosted.boosters_)
+    assert stages["booster"] == "drop"  # PAGER then fits none (test below)
 
 
 def test_samples_copy_exemplars_of_their_class(monkeypatch):
@@ -346,17 +340,17 @@ def test_default_boosters_and_the_temperature_they_get():
     core = GMMCoreGenerator(n_components=2, resolution=4)
     colour_pager = PAGER(core=core, random_state=0).fit(colour)
     grey_pager = PAGER(core=core, random_state=0).fit(grey)
-    (colour_booster,) = colour_pager.boosters_
     (grey_booster,) = grey_pager.boosters_
-    # colour: least-squares detail only; grey: whole residuals when sampling
-    assert colour_booster.temperature == 0.0 and grey_booster.temperature == 1.0
+    # colour: no booster behind the copied AC; grey: whole residuals when sampling
+    assert colour_pager.boosters_ == [None]
+    assert grey_booster.temperature == 1.0
     assert not grey_booster.edge_mask and grey_booster.n_neighbors == 1
     # the grey default's 8x8 patches at stride 4 shrink with the 8x8 octave
     assert (grey_booster.patch_size, grey_booster.stride) == (8, 4)
-    assert np.all((colour_booster.gains_ >= 0) & (colour_booster.gains_ <= 1))
     # an explicit template is taken as given
     paper = PAGER(core=core, booster=QualityBooster(), random_state=0).fit(colour)
     assert paper.boosters_[0].temperature == 1.0 and paper.boosters_[0].stride is None
+    assert np.all((paper.boosters_[0].gains_ >= 0) & (paper.boosters_[0].gains_ <= 1))
     # super_resolve passes its temperature to the booster: at 0 only the
     # least-squares part of the borrowed residual, when sampling the whole
     low = resize(grey[:5], 4)
