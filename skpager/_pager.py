@@ -314,12 +314,6 @@ class PAGER(BaseEstimator):
             low, high, **_stage_kwargs(enhancer.fit, labels=y, store=self.store_order_)
         )
 
-    def _use_booster(self, defaults):
-        """Whether the octaves get boosters: ``booster``, or where it is None
-        the default template, is not ``"drop"``."""
-        template = defaults["booster"] if self.booster is None else self.booster
-        return not (isinstance(template, str) and template == "drop")
-
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y=None):
         """Fit the core and every enhancer/booster from the same images.
@@ -373,7 +367,11 @@ class PAGER(BaseEstimator):
         while self.resolutions_[-1] < padded:
             self.resolutions_.append(2 * self.resolutions_[-1])
 
-        patch_sizes = self._booster_patch_sizes(defaults)
+        # the booster template: the parameter, or where it is None the
+        # default; "drop" (the only string the parameter allows) fits none
+        booster_template = defaults["booster"] if self.booster is None else self.booster
+        use_booster = not isinstance(booster_template, str)
+        patch_sizes = self._booster_patch_sizes(booster_template) if use_booster else {}
         self._log(f"core: {len(images)} images -> {r}x{r}x{channels}")
         self.core_ = core.fit(images, y)
         # one order of preference over the training images for every octave:
@@ -390,7 +388,7 @@ class PAGER(BaseEstimator):
                 low, high, **_stage_kwargs(enhancer.fit, labels=y, store=self.store_order_)
             )
             booster = None
-            if self._use_booster(defaults):
+            if use_booster:
                 self._log(f"stage {low_side} -> {high_side}: booster")
                 # the booster learns what the enhancer's deterministic output misses
                 labels = None if y is None else y[booster_rows]
@@ -400,7 +398,7 @@ class PAGER(BaseEstimator):
                         enhancer.transform, labels=labels, temperature=0.0, random_state=0
                     ),
                 )
-                booster = self._module(self.booster, defaults["booster"], rng)
+                booster = self._module(booster_template, booster_template, rng)
                 booster.set_params(**patch_sizes.get(high_side, {}))
                 booster.fit(enhanced, high[booster_rows])
             self.enhancers_.append(enhancer)
@@ -414,7 +412,7 @@ class PAGER(BaseEstimator):
         self.n_parameters_ = int(sum(getattr(m, "n_parameters_", 0) for m in modules))
         return self
 
-    def _booster_patch_sizes(self, defaults):
+    def _booster_patch_sizes(self, template):
         """``{side: {"patch_size": p, "stride": s}}`` of the booster at each
         octave's output side, checked before anything is fitted.  PAGER's own
         booster takes the largest divisor of the side up to its default patch
@@ -422,10 +420,8 @@ class PAGER(BaseEstimator):
         a ``patch_size`` (and ``stride``) that does not tile a side is refused
         here."""
         sides = self.resolutions_[1:]
-        if not self._use_booster(defaults):
-            return {}
-        if self.booster is None:
-            params = defaults["booster"].get_params()
+        if self.booster is None:  # PAGER's own default template
+            params = template.get_params()
             patch, stride = params["patch_size"], params.get("stride")
             plan = {}
             for side in sides:
@@ -433,7 +429,7 @@ class PAGER(BaseEstimator):
                 s = None if stride is None else max(1, stride * p // patch)
                 plan[side] = {"patch_size": p, "stride": s}
             return plan
-        params = self.booster.get_params(deep=False)
+        params = template.get_params(deep=False)
         patch, stride = params.get("patch_size"), params.get("stride")
         if not isinstance(patch, Integral) or isinstance(patch, bool):
             return {}
