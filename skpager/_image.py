@@ -353,12 +353,16 @@ def resize(images, size, interpolation="lanczos"):
 
 def _resize_once(images, height, width, flag):
     n, h, w, c = images.shape
-    stacked = np.ascontiguousarray(images.transpose(1, 2, 0, 3).reshape(h, w, n * c))
     out = np.empty((height, width, n * c), dtype=images.dtype)
     for start in range(0, n * c, _CV_MAX_CHANNELS):
-        chunk = stacked[:, :, start : start + _CV_MAX_CHANNELS]
+        stop = min(start + _CV_MAX_CHANNELS, n * c)
+        # the images holding channels start..stop of the batch folded into
+        # the channel axis, folded for this call only (no copy of the batch)
+        first, last = start // c, -(-stop // c)
+        part = images[first:last].transpose(1, 2, 0, 3).reshape(h, w, -1)
+        chunk = np.ascontiguousarray(part[:, :, start - first * c : stop - first * c])
         res = cv2.resize(chunk, (width, height), interpolation=flag)  # cv2 takes (w, h)
-        out[:, :, start : start + chunk.shape[2]] = res.reshape(height, width, -1)
+        out[:, :, start:stop] = res.reshape(height, width, -1)
     return out.reshape(height, width, n, c).transpose(2, 0, 1, 3)
 
 
