@@ -257,12 +257,14 @@ class ConditionalEnhancer(MeanScoreMixin, BaseEnhancer):
         m = min(self.max_windows, n * ny * nx)
         pick = rng.choice(n * ny * nx, size=m, replace=False)
         rows = np.unravel_index(pick, (n, ny, nx))
-        dc = self._dc(low)
-        ctx = _contexts(dc, self.context, self.stride, margin, rows)
-        ac = sliding_windows(high - dc, self.window_, self.stride, rows)
-        ctx = ctx - ctx.mean(axis=1, keepdims=True)
+        ctx, ac = self._picked_windows(low, high, rows, margin)
+        # centred and projected in place (to_coords' arithmetic): the
+        # contexts of all windows exist once, and not past their projection
+        ctx -= ctx.mean(axis=1, keepdims=True)
         self.context_basis_ = _leading_axes(ctx, self.n_context_features)
-        z = to_coords(self.context_basis_, ctx)
+        ctx -= self.context_basis_[0]
+        z = ctx @ self.context_basis_[1].T
+        del ctx
         k = min(self.n_clusters, m)
         if self.verbose:
             print(
@@ -283,6 +285,30 @@ class ConditionalEnhancer(MeanScoreMixin, BaseEnhancer):
             + self.coefs_.size
             + len(self.coefs_) * p * (p + 1) // 2
         )
+
+    def _picked_windows(self, low, high, rows, margin):
+        """DC contexts and AC of the picked windows ``rows`` (image, iy, ix),
+        in their order, computed ``_CHUNK_IMAGES`` images at a time: the
+        DC, its padded copy and the AC exist for one chunk of images only,
+        never for the whole training set."""
+        images = rows[0]
+        channels = low.shape[-1]
+        ctx = np.empty((len(images), self.context**2 * channels))
+        ac = np.empty((len(images), self.window_**2 * channels))
+        order = np.argsort(images, kind="stable")
+        starts = range(0, len(low), _CHUNK_IMAGES)
+        bounds = np.searchsorted(images[order], [*starts, len(low)])
+        for start, lo, hi in zip(starts, bounds[:-1], bounds[1:], strict=True):
+            if lo == hi:
+                continue
+            sel = order[lo:hi]
+            stop = start + _CHUNK_IMAGES
+            part = (images[sel] - start, rows[1][sel], rows[2][sel])
+            dc = self._dc(low[start:stop])
+            ctx[sel] = _contexts(dc, self.context, self.stride, margin, part)
+            ac[sel] = sliding_windows(high[start:stop], self.window_, self.stride, part)
+            ac[sel] -= sliding_windows(dc, self.window_, self.stride, part)
+        return ctx, ac
 
     def _fit_gaussians(self, joint, assign, d):
         """Shrunk joint Gaussians per cluster, then their conditionals."""

@@ -247,3 +247,17 @@ def test_nearest_centres_is_the_float64_search(n, k, d, scale, duplicates, chunk
     sklearn_pick = pairwise_distances_argmin(X, centres)
     clear = np.sort(dist, axis=1)[:, 1] - dist.min(axis=1) > rounding if len(centres) > 1 else True
     np.testing.assert_array_equal(got[clear], sklearn_pick[clear])
+
+
+def test_training_windows_are_cut_a_chunk_of_images_at_a_time(pairs, monkeypatch):
+    """The windows fit reads are cut per chunk of images (memory set by the
+    chunk); the fitted model is the one of a single chunk, bit for bit."""
+    low, high = pairs[0][:60], pairs[1][:60]
+    params = {"n_clusters": 8, "max_windows": 3000, "random_state": 0}
+    whole = ConditionalEnhancer(**params).fit(low, high)
+    monkeypatch.setattr("skpager._conditional._CHUNK_IMAGES", 7)  # 9 chunks, the last short
+    chunked = ConditionalEnhancer(**params).fit(low, high)
+    for a, b in zip(chunked.context_basis_, whole.context_basis_, strict=True):
+        np.testing.assert_array_equal(a, b)
+    for name in ("cluster_centers_", "means_", "coefs_", "cond_chol_"):
+        np.testing.assert_array_equal(getattr(chunked, name), getattr(whole, name))
