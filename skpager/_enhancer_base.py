@@ -85,7 +85,7 @@ class BaseEnhancer(TransformerMixin, BaseEstimator):
         h, w, c = self.image_shape_
         self.output_shape_ = (2 * h, 2 * w, c)
         rng = check_random_state(self.random_state)
-        self._fit_pairs(low.astype(np.float64), high, labels, rng, **fit_params)
+        self._fit_pairs(low.astype(np.float64, copy=False), high, labels, rng, **fit_params)
         return self
 
     # ------------------------------------------------------------------- DC

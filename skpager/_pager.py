@@ -339,7 +339,8 @@ class PAGER(BaseEstimator):
         height, width, channels = resolve_image_shape(shape, X.shape[1])
         if height != width:
             raise ValueError(f"PAGER needs square images; got {height}x{width}.")
-        images = to_images(X, (height, width, channels)).astype(np.float64)
+        # float64 without a copy of float64 input: fit only reads it
+        images = to_images(X, (height, width, channels)).astype(np.float64, copy=False)
         y = check_labels(y, len(images), name="y")
         side = self.output_resolution or height
         if side > height:

@@ -112,12 +112,15 @@ def test_colour_cascade_from_a_4x4_core():
     base = load_demo().images[:400]
     colour = np.clip(np.concatenate([base, base * 0.5, base**2], axis=3), 0, 1)
     colour = np.pad(colour, ((0, 0), (2, 2), (2, 2), (0, 0)))
+    before = colour.copy()
     pager = PAGER(
         core=GMMCoreGenerator(n_components=3, pca_variance=0.95),
         enhancer=ResolutionEnhancer(n_dc_components=4, max_windows=2000, min_window=4),
         booster="drop",
         random_state=0,
     ).fit(colour)
+    # 32x32 float64 images go through the fit without a copy: it only reads them
+    np.testing.assert_array_equal(colour, before)
     assert pager.resolutions_ == [4, 8, 16, 32]
     assert pager.boosters_ == [None, None, None]
     assert pager.sample(3).shape == (3, 32, 32, 3)
