@@ -675,6 +675,11 @@ class PAGER(BaseEstimator):
             for i, res in enumerate(self.resolutions_[:-1])
             if res * side % padded == 0
         }
+        if not starts:
+            raise ValueError(
+                f"This PAGER has no octave (its core is at the output resolution, "
+                f"{side}x{side}), so it has nothing to super-resolve with."
+            )
         if h != w or h not in starts or c != self.image_shape_[2]:
             raise ValueError(
                 f"super_resolve takes {sorted(starts)} pixel square images with "

@@ -310,6 +310,26 @@ def test_output_resolution_and_2d_layout(demo):
     assert flat.sample(2).shape == (2, 16, 16)
 
 
+def test_core_at_the_output_resolution_has_no_octave(demo):
+    """A core at the output side: no padding, no stage but the core; the
+    cascade's other methods still answer, super_resolve says why it cannot."""
+    X, y, X_test, y_test = demo
+    pager = PAGER(core=LocalPCACoreGenerator(resolution=28, n_components=4), random_state=0)
+    pager.fit(X[:600], y[:600])
+    assert pager.resolutions_ == [28] and pager.padded_side_ == 28
+    assert pager.enhancers_ == [] and pager.boosters_ == [] and pager.sampling_enhancer_ is None
+    samples = pager.sample(6, y=[0, 1, 2, 3, 4, 5], random_state=1)
+    assert samples.shape == (6, 28, 28, 1) and 0 <= samples.min() <= samples.max() <= 1
+    np.testing.assert_allclose(
+        pager.score_samples(X_test[:5]), pager.core_.score_samples(X_test[:5])
+    )
+    right = np.broadcast_to(np.arange(28) >= 14, (28, 28))
+    filled = pager.inpaint(X_test[:2], right, y=y_test[:2])
+    np.testing.assert_array_equal(filled[:, :, :14], X_test[:2, :, :14])
+    with pytest.raises(ValueError, match="no octave"):
+        pager.super_resolve(X_test[:2, ::2, ::2])
+
+
 @pytest.mark.parametrize(
     "X, params, match",
     [
