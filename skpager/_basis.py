@@ -25,11 +25,19 @@ def pca_basis(data, variance):
     return mean.astype(np.float32), vt[: min(k, len(vt))].astype(np.float32)
 
 
-def to_coords(basis, data):
-    """Coordinates of ``data`` rows on a ``(mean, components)`` basis (None: unchanged)."""
+def to_coords(basis, data, *, overwrite_data=False):
+    """Coordinates of ``data`` rows on a ``(mean, components)`` basis (None: unchanged).
+
+    With ``overwrite_data`` the mean is subtracted from ``data`` in place
+    (the same arithmetic, without a centred copy; ``data`` must be a
+    writeable float array the caller no longer needs).
+    """
     if basis is None:
         return data
     mean, components = basis
+    if overwrite_data:
+        data -= mean
+        return data @ components.T
     return (data - mean) @ components.T
 
 

@@ -258,12 +258,11 @@ class ConditionalEnhancer(MeanScoreMixin, BaseEnhancer):
         pick = rng.choice(n * ny * nx, size=m, replace=False)
         rows = np.unravel_index(pick, (n, ny, nx))
         ctx, ac = self._picked_windows(low, high, rows, margin)
-        # centred and projected in place (to_coords' arithmetic): the
-        # contexts of all windows exist once, and not past their projection
+        # centred and projected in place: the contexts of all windows exist
+        # once, and not past their projection
         ctx -= ctx.mean(axis=1, keepdims=True)
         self.context_basis_ = _leading_axes(ctx, self.n_context_features)
-        ctx -= self.context_basis_[0]
-        z = ctx @ self.context_basis_[1].T
+        z = to_coords(self.context_basis_, ctx, overwrite_data=True)
         del ctx
         k = min(self.n_clusters, m)
         if self.verbose:
