@@ -22,6 +22,7 @@ Run::
     python -m benchmarks --dataset cifar10 --core-resolution 8
     python -m benchmarks --dataset cifar10 --enhancer paper   # the paper's enhancer
     python -m benchmarks --dataset cifar10 --grid docs/x.png
+    python -m benchmarks --resample 2             # + DensityRatioResampler over PAGER
 
 Needs the optional FID extra (see skpager.metrics.fid_score).  Inception runs
 at about 8.7 images/s on the 2-core development machine: budget ~19 minutes
@@ -32,6 +33,7 @@ import argparse
 import time
 
 import numpy as np
+from sklearn.frozen import FrozenEstimator
 from sklearn.utils import Bunch
 
 from benchmarks._harness import (
@@ -43,7 +45,13 @@ from benchmarks._harness import (
     n_channels,
 )
 from benchmarks.bench_pager import SHARED, _baseline
-from skpager import PAGER, ConditionalEnhancer, ExemplarEnhancer, ResolutionEnhancer
+from skpager import (
+    PAGER,
+    ConditionalEnhancer,
+    DensityRatioResampler,
+    ExemplarEnhancer,
+    ResolutionEnhancer,
+)
 from skpager.datasets import load_cifar10, load_fashion_mnist
 from skpager.image import image_grid, save_png
 from skpager.metrics import frechet_distance, inception_features, precision_recall
@@ -83,6 +91,15 @@ def _enhancer(name, channels, temperature):
     return enhancer
 
 
+def _n_classifier_parameters(model):
+    """Stored numbers of the resampler's own parts: the principal axes and the
+    default classifier's tree nodes (threshold, value and two children each)."""
+    n = model.pca_.components_.size + model.pca_.mean_.size
+    for trees in getattr(model.classifier_, "_predictors", []):
+        n += sum(4 * len(tree.nodes) for tree in trees)
+    return n
+
+
 def run(
     dataset,
     n,
@@ -95,6 +112,8 @@ def run(
     n_train=None,
     baseline=True,
     real=True,
+    resample=None,
+    resample_grid=None,
 ):
     train, reference, labels, rng = _protocol(dataset, n, seed, n_reference)
     if n_train is not None:  # the first n_train images (the paper's robustness protocol)
@@ -118,6 +137,30 @@ def run(
         save_png(grid, image_grid(samples[np.concatenate(first)], 10, scale=3))
     methods.append((name, samples, fit, sample_s, pager.n_parameters_))
     print(f"[{dataset}] PAGER fitted in {fit['seconds']:.0f}s", flush=True)
+
+    if resample is not None:
+        # the fitted PAGER, frozen: the resampler fits its classifier only;
+        # its row's fit time and RSS include PAGER's fit
+        model = DensityRatioResampler(
+            FrozenEstimator(pager), n_candidates=resample, random_state=seed
+        )
+        extra = {}
+        with measure_rss(extra):
+            model.fit(train.images, train.target)
+        both = {
+            "seconds": fit["seconds"] + extra["seconds"],
+            "peak_rss_mib": max(fit["peak_rss_mib"], extra["peak_rss_mib"]),
+        }
+        t0 = time.perf_counter()
+        resampled = model.sample(n, y=labels, random_state=seed + 1)
+        resample_s = time.perf_counter() - t0
+        if resample_grid is not None:
+            first = [np.flatnonzero(labels == c)[:10] for c in range(10)]
+            save_png(resample_grid, image_grid(resampled[np.concatenate(first)], 10, scale=3))
+        n_params = pager.n_parameters_ + _n_classifier_parameters(model)
+        name = f"DensityRatioResampler(PAGER, n_candidates={resample})"
+        methods.append((name, resampled, both, resample_s, n_params))
+        print(f"[{dataset}] classifier fitted in {extra['seconds']:.0f}s", flush=True)
 
     if baseline:
         fit = {}
@@ -200,6 +243,16 @@ def main(argv=None):
         "ExemplarEnhancer or ConditionalEnhancer (default: default)",
     )
     parser.add_argument("--grid", default=None, help="PNG file for a grid of PAGER's samples")
+    parser.add_argument(
+        "--resample",
+        type=int,
+        default=None,
+        metavar="K",
+        help="add a row: DensityRatioResampler over the fitted PAGER, K candidates per image",
+    )
+    parser.add_argument(
+        "--resample-grid", default=None, help="PNG file for a grid of the resampler's samples"
+    )
     args = parser.parse_args(argv)
     n = args.n or (500 if args.quick else 10000)
     print(f"machine: {machine()}")
@@ -215,6 +268,8 @@ def main(argv=None):
             baseline=not args.no_baseline,
             real=not args.no_real,
             grid=args.grid,
+            resample=args.resample,
+            resample_grid=args.resample_grid,
         )
 
 

@@ -16,6 +16,7 @@ from ._local_core import LocalPCACoreGenerator
 from ._novelty import LikelihoodNoveltyDetector
 from ._pager import PAGER
 from ._persist import load_model, save_model
+from ._resampler import DensityRatioResampler
 from ._saab import SaabTransformer
 
 __version__ = "0.1.0.dev0"
@@ -24,6 +25,7 @@ __all__ = [
     "PAGER",
     "AttributeGuidedGenerator",
     "ConditionalEnhancer",
+    "DensityRatioResampler",
     "ExemplarEnhancer",
     "GMMCoreGenerator",
     "LikelihoodNoveltyDetector",

@@ -22,6 +22,7 @@ TRUSTED_TYPES = [
     "skpager._local_core.LocalPCACoreGenerator",
     "skpager._novelty.LikelihoodNoveltyDetector",
     "skpager._pager.PAGER",
+    "skpager._resampler.DensityRatioResampler",
     "skpager._saab.SaabTransformer",
     # the search trees scikit-learn's NearestNeighbors builds for low-dimensional
     # data (the booster's patch index on small octaves); skops rebuilds them from
@@ -29,6 +30,9 @@ TRUSTED_TYPES = [
     "sklearn.metrics._dist_metrics.EuclideanDistance64",
     "sklearn.neighbors._ball_tree.BallTree",
     "sklearn.neighbors._kd_tree.KDTree",
+    # the trees of the resampler's default classifier: a plain class holding
+    # numpy arrays of nodes and bitsets, rebuilt from them
+    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
 ]
 
 SUFFIX = ".skops"

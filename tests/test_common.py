@@ -13,6 +13,7 @@ attribute matrices.  ``xfail_strict`` (pyproject.toml) turns an expected
 failure that passes into a failure, so the lists hold only real failures.
 """
 
+from sklearn.linear_model import LogisticRegression
 from sklearn.mixture import GaussianMixture
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
@@ -20,6 +21,7 @@ from skpager import (
     PAGER,
     AttributeGuidedGenerator,
     ConditionalEnhancer,
+    DensityRatioResampler,
     ExemplarEnhancer,
     GMMCoreGenerator,
     LikelihoodNoveltyDetector,
@@ -40,6 +42,11 @@ ESTIMATORS = [
     PAGER(GMMCoreGenerator(n_components=2, max_iter=20), random_state=0),
     AttributeGuidedGenerator(
         GMMCoreGenerator(n_components=1, max_iter=20), n_clusters=2, random_state=0
+    ),
+    DensityRatioResampler(
+        PAGER(GMMCoreGenerator(n_components=2, max_iter=20), random_state=0),
+        classifier=LogisticRegression(),
+        random_state=0,
     ),
     # the detector's own contract, on a density model that takes any floats
     # (on images: tests/test_novelty.py)
@@ -113,6 +120,7 @@ EXPECTED_FAILED_CHECKS = {
     "GMMCoreGenerator": PIXEL_CHECKS,
     "LocalPCACoreGenerator": PIXEL_CHECKS,
     "PAGER": PIXEL_CHECKS,
+    "DensityRatioResampler": PIXEL_CHECKS,
     "ResolutionEnhancer": dict(PAIR_CHECKS, check_transformer_n_iter=_Y_NOT_IMAGES),
     "ExemplarEnhancer": PAIR_CHECKS,
     "ConditionalEnhancer": PAIR_CHECKS,

@@ -23,6 +23,7 @@ from skpager import (
     PAGER,
     AttributeGuidedGenerator,
     ConditionalEnhancer,
+    DensityRatioResampler,
     ExemplarEnhancer,
     GMMCoreGenerator,
     QualityBooster,
@@ -166,6 +167,19 @@ GENERATORS = {
         ),
         "score",
     ),
+    "resampler": (
+        DensityRatioResampler(
+            PAGER(
+                GMMCoreGenerator(n_components=2, resolution=4),
+                enhancer=ResolutionEnhancer(n_dc_components=4, max_windows=2000),
+                booster=QualityBooster(n_clusters=4, patch_size=4),
+                random_state=0,
+            ),
+            n_fit_samples=60,
+            random_state=0,
+        ),
+        "log_density_ratio",
+    ),
 }
 LABELS = np.arange(len(HIGH)) % 3
 
@@ -177,8 +191,8 @@ def generator(request):
 
 
 def _score_per_image(est, method, X, y):
-    if method == "score_samples":
-        return est.score_samples(X, y)
+    if method != "score":
+        return getattr(est, method)(X, y)
     return np.array([est.score(X[i : i + 1], y[i : i + 1]) for i in range(len(X))])
 
 

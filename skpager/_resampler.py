@@ -1,0 +1,372 @@
+"""Sampling-importance-resampling of a generator by a classifier's density ratio."""
+
+from numbers import Integral
+
+import numpy as np
+from sklearn.base import BaseEstimator, clone
+from sklearn.decomposition import PCA
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._compat import HasMethods, Interval, _fit_context
+from ._image import as_flat_images, check_pixel_range, resize, resolve_image_shape, to_images
+from ._random import categorical, index_keys, sub_keys, uniform
+from ._utils import check_offset, check_positive_int, draw_seed, sample_batches, stream_seed
+
+__all__ = ["DensityRatioResampler"]
+
+# Images (each with its n_candidates candidates) per batch inside sample.
+_SAMPLE_BATCH = 1024
+# log-odds are clipped to this magnitude (a probability of 0 or 1 has none)
+_MAX_LOG_ODDS = 30.0
+
+
+def _image_statistics(images):
+    """Per-image summary statistics of ``(n, H, W, C)`` images: mean squared
+    and mean absolute horizontal and vertical differences (where the side
+    allows them), mean, standard deviation and share of near-black pixels."""
+    n = len(images)
+    flat = images.reshape(n, -1)
+    columns = [flat.mean(axis=1), flat.std(axis=1), (flat < 0.02).mean(axis=1)]
+    for axis in (1, 2):
+        if images.shape[axis] > 1:
+            step = np.diff(images, axis=axis).reshape(n, -1)
+            columns += [(step**2).mean(axis=1), np.abs(step).mean(axis=1)]
+    return np.column_stack(columns)
+
+
+class DensityRatioResampler(BaseEstimator):
+    """Resample a generator's images by a classifier's estimate of
+    p_data / p_model.
+
+    A classifier learns to tell the training images from the generator's
+    samples; its log-odds estimate the log density ratio ``log p_data(x) -
+    log p_model(x)`` (Bayes' rule with equal numbers of each).  To sample, the
+    generator draws ``n_candidates`` candidates per image and one is kept with
+    probability proportional to its estimated ratio
+    (sampling-importance-resampling, Rubin 1988): as ``n_candidates`` grows,
+    the kept images follow ``p_model(x) * ratio(x)``, which is ``p_data`` for
+    a perfect classifier.  The correction reaches what the classifier sees:
+    the default sees the principal components of the pixels and local
+    gradient statistics.  With class labels, the classifier also sees the
+    class, so the ratio is per class.  Discriminator rejection sampling
+    (Azadi et al., 2019) is the same idea with a rejection step; resampling
+    among a fixed number of candidates keeps the cost of a sample fixed.
+
+    Every kept image depends on the seed and its position in the stream
+    only: image ``i``'s candidates are the generator's images ``i *
+    n_candidates`` to ``(i + 1) * n_candidates - 1`` of the stream, and the
+    choice among them uses a random number keyed by ``i``.  Sampling costs
+    ``n_candidates`` times the generator's.  Read more in the :ref:`User Guide
+    <resampling>`.
+
+    Parameters
+    ----------
+    generator : estimator, default=None
+        Image generator with ``fit(X, y)`` and ``sample(n_samples, y=...,
+        random_state=..., offset=...)`` whose images are a function of the
+        seed and their position (cloned); None uses
+        ``PAGER(random_state=random_state)``.
+    classifier : classifier, default=None
+        Binary classifier with ``decision_function`` (log-odds) or
+        ``predict_proba`` (cloned), fitted on the features below; None uses
+        ``HistGradientBoostingClassifier(max_iter=300)``.
+    n_candidates : int, default=4
+        Candidates the generator draws per kept image.  1 returns the
+        generator's own samples.  Read when sampling: changing it needs no
+        refit.
+    n_fit_samples : int, default=10000
+        Training images (at most all of them) and as many generated images
+        that the classifier learns from.
+    n_components : int, default=64
+        Principal components of the pixels among the classifier's features
+        (at most the number of pixels and of images).
+    random_state : int, RandomState instance or None, default=None
+        Seeds the default generator, the choice of training images, the
+        generated training images and the classifier, and the sampling
+        calls without a seed of their own.
+    verbose : int, default=0
+        Prints the classifier's progress when positive.
+
+    Attributes
+    ----------
+    generator_ : estimator
+        The fitted generator.
+    classifier_ : classifier
+        The fitted classifier (real images are class 1).
+    pca_ : PCA
+        Principal axes of the pixels of the classifier's training images.
+    classes_ : ndarray or None
+        Class labels seen in ``fit`` (None when fitted without).
+    class_prior_ : ndarray or None
+        Share of each class among the training images.
+    image_shape_ : tuple
+        ``(R, R, C)`` of the generated images.
+    n_features_in_ : int
+        Number of features seen during :meth:`fit`.
+
+    See Also
+    --------
+    PAGER : The default generator.
+
+    References
+    ----------
+    D. B. Rubin, "Using the SIR algorithm to simulate posterior
+    distributions", Bayesian Statistics 3, 1988.  S. Azadi et al.,
+    "Discriminator rejection sampling", ICLR 2019.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skpager import DensityRatioResampler, PAGER, GMMCoreGenerator
+    >>> X = np.random.RandomState(0).rand(60, 8, 8)
+    >>> pager = PAGER(GMMCoreGenerator(resolution=4, n_components=2))
+    >>> model = DensityRatioResampler(pager, n_fit_samples=60, random_state=0).fit(X)
+    >>> model.sample(3).shape
+    (3, 8, 8)
+    """
+
+    _parameter_constraints: dict = {
+        "generator": [HasMethods(["fit", "sample"]), None],
+        "classifier": [HasMethods(["fit"]), None],
+        "n_candidates": [Interval(Integral, 1, None, closed="left")],
+        "n_fit_samples": [Interval(Integral, 2, None, closed="left")],
+        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        generator=None,
+        *,
+        classifier=None,
+        n_candidates=4,
+        n_fit_samples=10000,
+        n_components=64,
+        random_state=None,
+        verbose=0,
+    ):
+        self.generator = generator
+        self.classifier = classifier
+        self.n_candidates = n_candidates
+        self.n_fit_samples = n_fit_samples
+        self.n_components = n_components
+        self.random_state = random_state
+        self.verbose = verbose
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y=None):
+        """Fit the generator, then the classifier between its samples and
+        the training images.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, H*W*C) or (n_samples, H, W[, C])
+            Training images in [0, 1] (``uint8`` is rescaled).
+        y : array-like of shape (n_samples,), default=None
+            Class labels, passed to the generator (class-conditional
+            sampling) and shown to the classifier.
+
+        Returns
+        -------
+        self : DensityRatioResampler
+            The fitted resampler.
+        """
+        rng = check_random_state(self.random_state)
+        flat, shape, is_nd = as_flat_images(X, None)
+        flat = validate_data(self, flat, dtype=[np.float64, np.float32])
+        check_pixel_range(flat)
+        if y is not None:
+            y = np.asarray(y)
+            if y.shape != (len(flat),):
+                raise ValueError(
+                    f"y must hold one label per image ({len(flat)}); got shape {y.shape}."
+                )
+        if self.generator is None:
+            from ._pager import PAGER
+
+            generator = PAGER(random_state=draw_seed(rng))
+        else:
+            generator = clone(self.generator)
+        self.generator_ = generator.fit(X, y)
+
+        n = min(self.n_fit_samples, len(flat))
+        rows = np.sort(rng.choice(len(flat), n, replace=False))
+        real_labels = None
+        if y is None:
+            self.classes_ = self.class_prior_ = None
+        else:
+            self.classes_, counts = np.unique(y, return_counts=True)
+            self.class_prior_ = counts / counts.sum()
+            real_labels = y[rows]
+        fake = self.generator_.sample(n, y=real_labels, random_state=draw_seed(rng))
+        fake = np.asarray(fake, dtype=np.float64)
+        self.image_shape_ = self._generated_shape(fake)
+        if shape is None:
+            # flat input: the generator's image_shape parameter, else its output's
+            # shape when that has as many pixels
+            shape = getattr(self.generator_, "image_shape", None)
+            if shape is None and int(np.prod(self.image_shape_)) == flat.shape[1]:
+                shape = self.image_shape_
+        height, width, channels = resolve_image_shape(shape, flat.shape[1])
+        real = to_images(flat[rows], (height, width, channels)).astype(np.float64)
+        if (height, width) != self.image_shape_[:2]:
+            real = resize(real, self.image_shape_[0])
+        fake = fake.reshape((n,) + self.image_shape_)
+
+        n_pixels = int(np.prod(self.image_shape_))
+        n_components = min(self.n_components, n_pixels, 2 * n)
+        self.pca_ = PCA(n_components, random_state=draw_seed(rng))
+        self.pca_.fit(np.concatenate([real, fake]).reshape(2 * n, -1))
+        features = np.concatenate(
+            [self._features(real, real_labels), self._features(fake, real_labels)]
+        )
+        target = np.repeat([1, 0], n)
+        if self.classifier is None:
+            classifier = HistGradientBoostingClassifier(
+                max_iter=300, random_state=draw_seed(rng), verbose=self.verbose
+            )
+        else:
+            classifier = clone(self.classifier)
+        self.classifier_ = classifier.fit(features, target)
+        return self
+
+    def _generated_shape(self, images):
+        shape = getattr(self.generator_, "image_shape_", None)
+        if shape is not None:
+            return tuple(int(s) for s in shape)
+        if images.ndim == 4:
+            return images.shape[1:]
+        if images.ndim == 3:
+            return images.shape[1:] + (1,)
+        side = int(round(np.sqrt(images.shape[1])))
+        if side * side == images.shape[1]:
+            return (side, side, 1)
+        return (1, 1, images.shape[1])
+
+    def _features(self, images, labels):
+        """The classifier's features of ``(n, R, R, C)`` images."""
+        parts = [self.pca_.transform(images.reshape(len(images), -1)), _image_statistics(images)]
+        if self.classes_ is not None:
+            parts.append(labels[:, None] == self.classes_[None, :])
+        return np.column_stack(parts).astype(np.float64)
+
+    def _log_odds(self, features):
+        if hasattr(self.classifier_, "decision_function"):
+            odds = np.asarray(self.classifier_.decision_function(features), dtype=np.float64)
+        else:
+            p = self.classifier_.predict_proba(features)[:, 1]
+            with np.errstate(divide="ignore"):
+                odds = np.log(p) - np.log1p(-p)
+        return np.clip(odds, -_MAX_LOG_ODDS, _MAX_LOG_ODDS)
+
+    def log_density_ratio(self, X, y=None):
+        """The classifier's estimate of ``log p_data(x) - log p_model(x)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, R*R*C) or (n_samples, R, R[, C])
+            Images at the generator's output resolution.
+        y : array-like of shape (n_samples,), default=None
+            Their classes; required when fitted with labels.
+
+        Returns
+        -------
+        log_ratio : ndarray of shape (n_samples,)
+            Higher for images the classifier takes for training images.
+        """
+        check_is_fitted(self)
+        images = np.asarray(X, dtype=np.float64)
+        n_pixels = int(np.prod(self.image_shape_))
+        if images.ndim < 2 or images.size != len(images) * n_pixels:
+            raise ValueError(
+                f"X must hold images of shape {self.image_shape_} ({n_pixels} features "
+                f"each); got an array of shape {images.shape}."
+            )
+        check_pixel_range(images.reshape(len(images), -1))
+        labels = self._check_labels(y, len(images), required=True)
+        features = self._features(images.reshape((len(images),) + self.image_shape_), labels)
+        return self._log_odds(features)
+
+    def _check_labels(self, y, n, required):
+        if self.classes_ is None:
+            if y is not None:
+                raise ValueError("y was given, but the resampler was fitted without labels.")
+            return None
+        if y is None:
+            if required:
+                raise ValueError("y is required: the resampler was fitted with labels.")
+            return None
+        labels = np.broadcast_to(np.asarray(y), (n,)) if np.ndim(y) == 0 else np.asarray(y)
+        unknown = ~np.isin(labels, self.classes_)
+        if unknown.any():
+            raise ValueError(
+                f"y holds labels not seen in fit, e.g. {labels[unknown][0]!r}; "
+                f"known: {self.classes_.tolist()}."
+            )
+        return labels
+
+    def sample(self, n_samples=1, y=None, random_state=None, *, offset=0):
+        """Generate images: for each, the generator's ``n_candidates``
+        candidates and one kept with probability proportional to its
+        estimated density ratio.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of images.
+        y : label or array-like of shape (n_samples,), default=None
+            Classes (when fitted with labels); None draws them with the
+            training images' class shares.
+        random_state : int, RandomState instance or None, default=None
+            Seed of this call; None uses the estimator's ``random_state``.
+        offset : int, default=0
+            Position in the stream of ``random_state`` of the first image:
+            ``sample(n, offset=k)`` returns images ``k .. k + n - 1`` of the
+            stream.
+
+        Returns
+        -------
+        images : ndarray
+            Shaped as the generator's samples, ``n_samples`` of them.
+        """
+        check_is_fitted(self)
+        offset = check_offset(offset)
+        check_positive_int(n_samples, "n_samples")
+        if y is not None:
+            y = self._check_labels(y, n_samples, required=False)
+            if y.shape != (n_samples,):
+                raise ValueError(
+                    f"y must be one label or one per sample ({n_samples}); got shape {y.shape}."
+                )
+        seed = stream_seed(self, random_state)
+        out = None
+        for start, stop, part in sample_batches(n_samples, _SAMPLE_BATCH, y):
+            images = self._sample_range(seed, offset + start, stop - start, part)
+            if out is None:
+                out = np.empty((n_samples,) + images.shape[1:], dtype=images.dtype)
+            out[start:stop] = images
+        return out
+
+    def _sample_range(self, seed, offset, n, labels):
+        """Images ``offset .. offset + n - 1`` of the stream of ``seed``."""
+        k = self.n_candidates
+        keys = index_keys(seed, offset, offset + n)
+        if self.classes_ is not None and labels is None:
+            labels = self.classes_[categorical(sub_keys(keys, 1), self.class_prior_)]
+        candidate_labels = None if labels is None else np.repeat(labels, k)
+        candidates = self.generator_.sample(
+            n * k, y=candidate_labels, random_state=seed, offset=offset * k
+        )
+        candidates = np.asarray(candidates)
+        if k == 1:
+            return candidates
+        images = candidates.astype(np.float64, copy=False).reshape((n * k,) + self.image_shape_)
+        log_ratio = self._log_odds(self._features(images, candidate_labels)).reshape(n, k)
+        weights = np.exp(log_ratio - log_ratio.max(axis=1, keepdims=True))
+        cumulative = np.cumsum(weights, axis=1)
+        draws = uniform(sub_keys(keys, 2)) * cumulative[:, -1]
+        chosen = np.minimum((cumulative <= draws[:, None]).sum(axis=1), k - 1)
+        return candidates[np.arange(n) * k + chosen]

@@ -1,0 +1,136 @@
+"""DensityRatioResampler: sampling-importance-resampling by a classifier's density ratio."""
+
+import copy
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression
+
+from skpager import PAGER, DensityRatioResampler, GMMCoreGenerator, load_model, save_model
+from skpager._utils import draw_seed
+
+
+def _images(n=120, side=8, seed=0):
+    """Bright squares on a dark background (class 0) and dark ones on a bright
+    background (class 1), with noise: two classes any generator can tell apart."""
+    rng = np.random.RandomState(seed)
+    y = np.arange(n) % 2
+    X = rng.rand(n, side, side) * 0.2
+    X[:, 2:6, 2:6] += 0.7
+    X[y == 1] = 1.0 - X[y == 1]
+    return np.clip(X, 0, 1), y
+
+
+def _generator():
+    return PAGER(GMMCoreGenerator(resolution=4, n_components=2, max_iter=20), random_state=0)
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    X, y = _images()
+    return DensityRatioResampler(_generator(), n_fit_samples=120, random_state=0).fit(X, y)
+
+
+@pytest.fixture(scope="module")
+def unconditional():
+    X, _ = _images()
+    return DensityRatioResampler(
+        _generator(), classifier=LogisticRegression(max_iter=500), random_state=0
+    ).fit(X)
+
+
+def _seed(random_state):
+    return draw_seed(np.random.RandomState(random_state))
+
+
+def test_one_candidate_returns_the_generators_own_samples(unconditional):
+    model = copy.deepcopy(unconditional)  # n_candidates is read when sampling
+    model.set_params(n_candidates=1)
+    own = unconditional.generator_.sample(9, random_state=_seed(3))
+    np.testing.assert_array_equal(model.sample(9, random_state=3), own)
+
+
+def test_every_kept_image_is_one_of_its_own_candidates(unconditional):
+    k = unconditional.n_candidates
+    kept = unconditional.sample(12, random_state=5)
+    candidates = unconditional.generator_.sample(12 * k, random_state=_seed(5))
+    candidates = candidates.reshape(12, k, -1)
+    distance = np.abs(candidates - kept.reshape(12, 1, -1)).max(axis=2)
+    assert np.all(distance.min(axis=1) == 0)
+
+
+def test_the_choice_follows_the_estimated_ratio(unconditional):
+    """With two candidates per image, the first is kept with probability
+    ``r1 / (r1 + r2)``: the observed count matches the expected one within
+    four binomial standard deviations."""
+    model = copy.deepcopy(unconditional)  # n_candidates is read when sampling
+    model.set_params(n_candidates=2)
+    n = 600
+    kept = model.sample(n, random_state=7)
+    candidates = model.generator_.sample(2 * n, random_state=_seed(7))
+    log_ratio = model.log_density_ratio(candidates).reshape(n, 2)
+    p_first = 1.0 / (1.0 + np.exp(log_ratio[:, 1] - log_ratio[:, 0]))
+    assert 0.05 < p_first.mean() < 0.95  # the classifier does not decide every case
+    pairs = candidates.reshape(n, 2, -1)
+    first = np.all(pairs[:, 0] == kept.reshape(n, -1), axis=1)
+    sd = np.sqrt(np.sum(p_first * (1 - p_first)))
+    assert abs(first.sum() - p_first.sum()) < 4 * sd
+    # the kept images look more like training images to the classifier
+    assert model.log_density_ratio(kept).mean() > log_ratio.mean()
+
+
+def test_an_image_depends_on_its_seed_and_position_only(fitted):
+    whole = fitted.sample(10, random_state=1)
+    parts = np.concatenate(
+        [fitted.sample(4, random_state=1), fitted.sample(6, random_state=1, offset=4)]
+    )
+    np.testing.assert_allclose(parts, whole, atol=1e-12)
+    labels = np.array([0, 1, 1, 0, 1])
+    given = fitted.sample(5, y=labels, random_state=2)
+    np.testing.assert_allclose(given[2:], fitted.sample(3, y=labels[2:], random_state=2, offset=2))
+
+
+def test_labels_are_kept_and_checked(fitted):
+    dark = fitted.sample(6, y=1, random_state=0)
+    bright = fitted.sample(6, y=0, random_state=0)
+    # class 1 images are bright backgrounds with a dark square
+    assert dark.mean() > bright.mean()
+    with pytest.raises(ValueError, match="labels not seen in fit"):
+        fitted.sample(2, y=[0, 7])
+    with pytest.raises(ValueError, match="one per sample"):
+        fitted.sample(3, y=[0, 1])
+    with pytest.raises(ValueError, match="y is required"):
+        fitted.log_density_ratio(dark)
+
+
+def test_bad_input(unconditional):
+    with pytest.raises(ValueError, match="fitted without labels"):
+        unconditional.sample(2, y=[0, 1])
+    with pytest.raises(ValueError, match="features each"):
+        unconditional.log_density_ratio(np.zeros((2, 5)))
+    with pytest.raises(ValueError, match="n_samples"):
+        unconditional.sample(0)
+    with pytest.raises(ValueError, match="offset"):
+        unconditional.sample(2, offset=-1)
+    X, y = _images(20)
+    with pytest.raises(ValueError, match="y must hold one label per image"):
+        DensityRatioResampler(_generator()).fit(X, y[:5])
+    with pytest.raises(ValueError, match="n_candidates"):
+        DensityRatioResampler(_generator(), n_candidates=0).fit(X)
+
+
+def test_persisted_model_samples_the_same(fitted, tmp_path):
+    save_model(fitted, tmp_path / "resampler.skops")
+    restored = load_model(tmp_path / "resampler.skops")
+    np.testing.assert_array_equal(
+        restored.sample(5, random_state=4), fitted.sample(5, random_state=4)
+    )
+
+
+def test_default_generator_is_pager():
+    X, _ = _images(40)
+    model = DensityRatioResampler(n_fit_samples=30, n_candidates=2, random_state=0).fit(X)
+    assert isinstance(model.generator_, PAGER)
+    assert model.image_shape_ == (8, 8, 1)
+    assert model.pca_.n_components_ == 60  # at most twice the classifier's real images
+    assert model.sample(3, random_state=0).shape == (3, 8, 8)
