@@ -72,7 +72,7 @@ class DensityRatioResampler(BaseEstimator):
         Binary classifier with ``decision_function`` (log-odds) or
         ``predict_proba`` (cloned), fitted on the features below; None uses
         ``HistGradientBoostingClassifier(max_iter=300)``.
-    n_candidates : int, default=4
+    n_candidates : int, default=2
         Candidates the generator draws per kept image.  1 returns the
         generator's own samples.  Read when sampling: changing it needs no
         refit.
@@ -142,7 +142,7 @@ class DensityRatioResampler(BaseEstimator):
         generator=None,
         *,
         classifier=None,
-        n_candidates=4,
+        n_candidates=2,
         n_fit_samples=10000,
         n_components=64,
         random_state=None,
