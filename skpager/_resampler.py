@@ -350,6 +350,40 @@ class DensityRatioResampler(BaseEstimator):
             out[start:stop] = images
         return out
 
+    def iter_samples(self, n_samples, *, batch_size=1024, y=None, random_state=None):
+        """Generate ``n_samples`` images in batches, in constant memory.
+
+        The batches hold, in order, the images :meth:`sample` returns for
+        the same arguments, whatever ``batch_size`` is.
+
+        Parameters
+        ----------
+        n_samples : int
+            Number of images in all.
+        batch_size : int, default=1024
+            Images per batch (the last batch may be smaller); the generator
+            makes ``n_candidates`` times as many per batch.
+        y : label or array-like of shape (n_samples,), default=None
+            Classes (when fitted with labels); None draws them with the
+            training images' class shares.
+        random_state : int, RandomState instance or None, default=None
+            Seed of the whole run; None uses the estimator's ``random_state``.
+
+        Returns
+        -------
+        batches : generator of ndarray
+            Arrays of at most ``batch_size`` images, shaped as the
+            generator's samples.
+        """
+        check_is_fitted(self)
+        if y is not None:
+            y = self._check_labels(y, n_samples, required=False)
+        pieces = sample_batches(n_samples, batch_size, y)
+        seed = stream_seed(self, random_state)
+        return (
+            self._sample_range(seed, start, stop - start, part) for start, stop, part in pieces
+        )
+
     def _sample_range(self, seed, offset, n, labels):
         """Images ``offset .. offset + n - 1`` of the stream of ``seed``."""
         k = self.n_candidates

@@ -90,6 +90,14 @@ def test_an_image_depends_on_its_seed_and_position_only(fitted):
     np.testing.assert_allclose(given[2:], fitted.sample(3, y=labels[2:], random_state=2, offset=2))
 
 
+def test_batches_hold_the_images_of_one_call(fitted):
+    labels = np.array([0, 1, 1, 0, 1, 0, 0])
+    whole = fitted.sample(7, y=labels, random_state=3)
+    batches = list(fitted.iter_samples(7, batch_size=3, y=labels, random_state=3))
+    assert [len(b) for b in batches] == [3, 3, 1]
+    np.testing.assert_allclose(np.concatenate(batches), whole, atol=1e-12)
+
+
 def test_labels_are_kept_and_checked(fitted):
     dark = fitted.sample(6, y=1, random_state=0)
     bright = fitted.sample(6, y=0, random_state=0)
