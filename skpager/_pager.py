@@ -34,6 +34,7 @@ from ._utils import (
     check_offset,
     check_temperature,
     draw_seed,
+    fill_batches,
     sample_batches,
     stream_seed,
 )
@@ -554,13 +555,11 @@ class PAGER(BaseEstimator):
         batch = _SAMPLE_BATCH if _accepts(self.core_.sample, "offset") else n_samples
         pieces = self._pieces(n_samples, batch, y, offset)
         seed = stream_seed(self, random_state)
-        out = None
-        for start, stop, part in pieces:
-            images = self._sample_range(seed, offset + start, stop - start, part)
-            if out is None:
-                out = np.empty((n_samples,) + images.shape[1:], dtype=images.dtype)
-            out[start:stop] = images
-        return out
+        return fill_batches(
+            n_samples,
+            pieces,
+            lambda start, stop, part: self._sample_range(seed, offset + start, stop - start, part),
+        )
 
     def iter_samples(self, n_samples, *, batch_size=4096, y=None, random_state=None):
         """Generate ``n_samples`` images in batches, in constant memory.

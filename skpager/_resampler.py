@@ -12,7 +12,14 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ._compat import HasMethods, Interval, _fit_context
 from ._image import as_flat_images, check_pixel_range, resize, resolve_image_shape, to_images
 from ._random import categorical, index_keys, sub_keys, uniform
-from ._utils import check_offset, check_positive_int, draw_seed, sample_batches, stream_seed
+from ._utils import (
+    check_offset,
+    check_positive_int,
+    draw_seed,
+    fill_batches,
+    sample_batches,
+    stream_seed,
+)
 
 __all__ = ["DensityRatioResampler"]
 
@@ -334,21 +341,13 @@ class DensityRatioResampler(BaseEstimator):
         """
         check_is_fitted(self)
         offset = check_offset(offset)
-        check_positive_int(n_samples, "n_samples")
-        if y is not None:
-            y = self._check_labels(y, n_samples, required=False)
-            if y.shape != (n_samples,):
-                raise ValueError(
-                    f"y must be one label or one per sample ({n_samples}); got shape {y.shape}."
-                )
+        pieces = self._pieces(n_samples, _SAMPLE_BATCH, y)
         seed = stream_seed(self, random_state)
-        out = None
-        for start, stop, part in sample_batches(n_samples, _SAMPLE_BATCH, y):
-            images = self._sample_range(seed, offset + start, stop - start, part)
-            if out is None:
-                out = np.empty((n_samples,) + images.shape[1:], dtype=images.dtype)
-            out[start:stop] = images
-        return out
+        return fill_batches(
+            n_samples,
+            pieces,
+            lambda start, stop, part: self._sample_range(seed, offset + start, stop - start, part),
+        )
 
     def iter_samples(self, n_samples, *, batch_size=1024, y=None, random_state=None):
         """Generate ``n_samples`` images in batches, in constant memory.
@@ -376,13 +375,19 @@ class DensityRatioResampler(BaseEstimator):
             generator's samples.
         """
         check_is_fitted(self)
-        if y is not None:
-            y = self._check_labels(y, n_samples, required=False)
-        pieces = sample_batches(n_samples, batch_size, y)
+        pieces = self._pieces(n_samples, batch_size, y)
         seed = stream_seed(self, random_state)
         return (
             self._sample_range(seed, start, stop - start, part) for start, stop, part in pieces
         )
+
+    def _pieces(self, n_samples, batch_size, y):
+        """The ``(start, stop, y)`` batches of a sampling call, ``y`` checked
+        against the classes seen in fit (a single label: one per sample)."""
+        check_positive_int(n_samples, "n_samples")
+        if y is not None:
+            y = self._check_labels(y, n_samples, required=False)
+        return sample_batches(n_samples, batch_size, y)
 
     def _sample_range(self, seed, offset, n, labels):
         """Images ``offset .. offset + n - 1`` of the stream of ``seed``."""

@@ -90,6 +90,19 @@ def sample_batches(n_samples, batch_size, y=None):
     return pieces
 
 
+def fill_batches(n_samples, pieces, draw):
+    """One array of ``n_samples`` images from ``draw(start, stop, y)`` called on
+    every ``(start, stop, y)`` piece of :func:`sample_batches`; allocated with
+    the first batch's image shape and dtype."""
+    out = None
+    for start, stop, part in pieces:
+        images = draw(start, stop, part)
+        if out is None:
+            out = np.empty((n_samples,) + images.shape[1:], dtype=images.dtype)
+        out[start:stop] = images
+    return out
+
+
 def nearest_centres(X, centres, chunk=1024):
     """Row of ``centres`` nearest (Euclidean) to every row of ``X``.
 

@@ -109,6 +109,10 @@ def test_labels_are_kept_and_checked(fitted):
         fitted.sample(3, y=[0, 1])
     with pytest.raises(ValueError, match="y is required"):
         fitted.log_density_ratio(dark)
+    with pytest.raises(ValueError, match="one per sample"):
+        list(fitted.iter_samples(3, y=[0, 1]))
+    with pytest.raises(ValueError, match="n_samples"):
+        fitted.iter_samples(-1, y=1)
 
 
 def test_bad_input(unconditional):
