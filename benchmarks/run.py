@@ -91,6 +91,12 @@ def _enhancer(name, channels, temperature):
     return enhancer
 
 
+def _save_grid(path, samples, labels):
+    """A PNG of the first ten samples of every class, one class per row."""
+    first = [np.flatnonzero(labels == c)[:10] for c in range(10)]
+    save_png(path, image_grid(samples[np.concatenate(first)], 10, scale=3))
+
+
 def _n_classifier_parameters(model):
     """Stored numbers of the resampler's own parts: the principal axes and the
     default classifier's tree nodes (threshold, value and two children each)."""
@@ -132,9 +138,8 @@ def run(
     sample_s = time.perf_counter() - t0
     r = pager.core_.resolution
     name = f"PAGER ({r}x{r} core, {pager.enhancers_[0]!r})"
-    if grid is not None:  # the first ten samples of every class, one class per row
-        first = [np.flatnonzero(labels == c)[:10] for c in range(10)]
-        save_png(grid, image_grid(samples[np.concatenate(first)], 10, scale=3))
+    if grid is not None:
+        _save_grid(grid, samples, labels)
     methods.append((name, samples, fit, sample_s, pager.n_parameters_))
     print(f"[{dataset}] PAGER fitted in {fit['seconds']:.0f}s", flush=True)
 
@@ -155,8 +160,7 @@ def run(
         resampled = model.sample(n, y=labels, random_state=seed + 1)
         resample_s = time.perf_counter() - t0
         if resample_grid is not None:
-            first = [np.flatnonzero(labels == c)[:10] for c in range(10)]
-            save_png(resample_grid, image_grid(resampled[np.concatenate(first)], 10, scale=3))
+            _save_grid(resample_grid, resampled, labels)
         n_params = pager.n_parameters_ + _n_classifier_parameters(model)
         name = f"DensityRatioResampler(PAGER, n_candidates={resample})"
         methods.append((name, resampled, both, resample_s, n_params))
