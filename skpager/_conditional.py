@@ -13,7 +13,7 @@ from ._compat import Interval, _fit_context
 from ._enhancer_base import BaseEnhancer, MeanScoreMixin
 from ._image import overlap_add, sliding_windows
 from ._random import image_keys, standard_normal
-from ._utils import MAX_TEMPERATURE, draw_seed, nearest_centres, single_blas_thread
+from ._utils import MAX_TEMPERATURE, draw_seed, groups, nearest_centres, single_blas_thread
 
 __all__ = ["ConditionalEnhancer"]
 
@@ -48,16 +48,6 @@ def _leading_axes(data, n_axes):
     axes = eigvec[:, np.argsort(eigval)[::-1][:n_axes]].T
     signs = np.sign(axes[np.arange(len(axes)), np.abs(axes).argmax(axis=1)])
     return mean.astype(np.float32), (axes * signs[:, None]).astype(np.float32)
-
-
-def _groups(assign):
-    """``(cluster, rows)`` for every cluster present in ``assign``, the rows
-    found by one stable sort (not one boolean mask per cluster)."""
-    order = np.argsort(assign, kind="stable")
-    clusters, starts = np.unique(assign[order], return_index=True)
-    ends = np.append(starts[1:], len(order))
-    for cluster, start, end in zip(clusters, starts, ends, strict=True):
-        yield cluster, order[start:end]
 
 
 class ConditionalEnhancer(MeanScoreMixin, BaseEnhancer):
@@ -320,7 +310,7 @@ class ConditionalEnhancer(MeanScoreMixin, BaseEnhancer):
         self.coefs_ = np.empty((k, dim - d, d))
         self.cond_chol_ = np.empty((k, dim - d, dim - d))
         jitter = 1e-10 * max(np.trace(pooled_cov) / dim, 1e-12)
-        rows = dict(_groups(assign))
+        rows = dict(groups(assign))
         with single_blas_thread():  # a thousand small factorisations
             self._fit_cluster_gaussians(joint, rows, d, prior, pooled_mean, pooled_cov, jitter)
 
@@ -359,7 +349,7 @@ class ConditionalEnhancer(MeanScoreMixin, BaseEnhancer):
         d = z.shape[1]
         out = np.empty((len(z), self.coefs_.shape[1]))
         with single_blas_thread():  # one small product per cluster
-            for c, idx in _groups(assign):
+            for c, idx in groups(assign):
                 out[idx] = self.means_[c, d:] + (z[idx] - self.means_[c, :d]) @ self.coefs_[c].T
         return out
 
@@ -390,7 +380,7 @@ class ConditionalEnhancer(MeanScoreMixin, BaseEnhancer):
             noise = standard_normal(image_keys(low, seed), ny * nx * p).reshape(-1, p)
             drawn = np.empty_like(noise)
             with single_blas_thread():
-                for k, idx in _groups(assign):
+                for k, idx in groups(assign):
                     drawn[idx] = noise[idx] @ self.cond_chol_[k].T
             drawn = overlap_add(drawn.reshape(shape_w), dc.shape, *self._geometry())
             out += np.sqrt(temperature) * drawn / np.sqrt(coverage)
@@ -439,7 +429,7 @@ class ConditionalEnhancer(MeanScoreMixin, BaseEnhancer):
         )
         ll = np.empty(len(resid))
         p = resid.shape[1]
-        for k, idx in _groups(assign):
+        for k, idx in groups(assign):
             chol = self.cond_chol_[k]
             white = solve_triangular(chol, resid[idx].T, lower=True)
             log_det = 2 * np.log(np.diag(chol)).sum()

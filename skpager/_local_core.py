@@ -11,7 +11,7 @@ from sklearn.mixture import GaussianMixture
 from ._compat import Interval
 from ._core import GMMCoreGenerator, _fit_class_model_numpy, class_pca
 from ._random import categorical, standard_normal, sub_keys
-from ._utils import single_blas_thread
+from ._utils import groups, single_blas_thread
 
 __all__ = ["LocalPCACoreGenerator"]
 
@@ -307,5 +307,8 @@ class LocalPCACoreGenerator(GMMCoreGenerator):
         z = gmm.means_[components]
         if self.temperature > 0:
             noise = standard_normal(sub_keys(keys, 3), axes.shape[2])
-            z = z + np.sqrt(self.temperature) * np.einsum("nqr,nr->nq", axes[components], noise)
+            scale = np.sqrt(self.temperature)
+            # one product per component (not a copy of its axes per image)
+            for k, rows in groups(components):
+                z[rows] += scale * (noise[rows] @ axes[k].T)
         return z

@@ -90,6 +90,17 @@ def sample_batches(n_samples, batch_size, y=None):
     return pieces
 
 
+def groups(assign):
+    """``(value, rows)`` for every value present in the integer array
+    ``assign``, in increasing order, the rows found by one stable sort (not
+    one boolean mask per value)."""
+    order = np.argsort(assign, kind="stable")
+    values, starts = np.unique(assign[order], return_index=True)
+    ends = np.append(starts[1:], len(order))
+    for value, start, end in zip(values, starts, ends, strict=True):
+        yield value, order[start:end]
+
+
 def fill_batches(n_samples, pieces, draw):
     """One array of ``n_samples`` images from ``draw(start, stop, y)`` called on
     every ``(start, stop, y)`` piece of :func:`sample_batches`; allocated with
