@@ -23,6 +23,7 @@ Run::
     python -m benchmarks --dataset cifar10 --enhancer paper   # the paper's enhancer
     python -m benchmarks --dataset cifar10 --grid docs/x.png
     python -m benchmarks --resample 2             # + DensityRatioResampler over PAGER
+    python -m benchmarks --core-resample 16       # PAGER with a resampled core
 
 Needs the optional FID extra (see skpager.metrics.fid_score).  Inception runs
 at about 8.7 images/s on the 2-core development machine: budget ~19 minutes
@@ -97,15 +98,6 @@ def _save_grid(path, samples, labels):
     save_png(path, image_grid(samples[np.concatenate(first)], 10, scale=3))
 
 
-def _n_classifier_parameters(model):
-    """Stored numbers of the resampler's own parts: the principal axes and the
-    default classifier's tree nodes (threshold, value and two children each)."""
-    n = model.pca_.components_.size + model.pca_.mean_.size
-    for trees in getattr(model.classifier_, "_predictors", []):
-        n += sum(4 * len(tree.nodes) for tree in trees)
-    return n
-
-
 def run(
     dataset,
     n,
@@ -120,6 +112,7 @@ def run(
     real=True,
     resample=None,
     resample_grid=None,
+    core_resample=None,
 ):
     train, reference, labels, rng = _protocol(dataset, n, seed, n_reference)
     if n_train is not None:  # the first n_train images (the paper's robustness protocol)
@@ -129,6 +122,8 @@ def run(
     channels = n_channels(train.images)
     template = _enhancer(enhancer, channels, enhancer_temperature)
     core = PAGER.default_stages(channels)["core"].set_params(resolution=core_resolution)
+    if core_resample is not None:
+        core = DensityRatioResampler(core, n_candidates=core_resample, random_state=seed)
     pager = PAGER(core=core, enhancer=template, random_state=seed, n_jobs=2)
     fit = {}
     with measure_rss(fit):
@@ -136,8 +131,9 @@ def run(
     t0 = time.perf_counter()
     samples = pager.sample(n, y=labels)
     sample_s = time.perf_counter() - t0
-    r = pager.core_.resolution
-    name = f"PAGER ({r}x{r} core, {pager.enhancers_[0]!r})"
+    r = pager.resolutions_[0]
+    kind = "core" if core_resample is None else f"core resampled among {core_resample}"
+    name = f"PAGER ({r}x{r} {kind}, {pager.enhancers_[0]!r})"
     if grid is not None:
         _save_grid(grid, samples, labels)
     methods.append((name, samples, fit, sample_s, pager.n_parameters_))
@@ -161,9 +157,8 @@ def run(
         resample_s = time.perf_counter() - t0
         if resample_grid is not None:
             _save_grid(resample_grid, resampled, labels)
-        n_params = pager.n_parameters_ + _n_classifier_parameters(model)
         name = f"DensityRatioResampler(PAGER, n_candidates={resample})"
-        methods.append((name, resampled, both, resample_s, n_params))
+        methods.append((name, resampled, both, resample_s, model.n_parameters_))
         print(f"[{dataset}] classifier fitted in {extra['seconds']:.0f}s", flush=True)
 
     if baseline:
@@ -257,6 +252,13 @@ def main(argv=None):
     parser.add_argument(
         "--resample-grid", default=None, help="PNG file for a grid of the resampler's samples"
     )
+    parser.add_argument(
+        "--core-resample",
+        type=int,
+        default=None,
+        metavar="K",
+        help="PAGER's core wrapped in DensityRatioResampler (K candidate cores per sample)",
+    )
     args = parser.parse_args(argv)
     n = args.n or (500 if args.quick else 10000)
     print(f"machine: {machine()}")
@@ -274,6 +276,7 @@ def main(argv=None):
             grid=args.grid,
             resample=args.resample,
             resample_grid=args.resample_grid,
+            core_resample=args.core_resample,
         )
 
 

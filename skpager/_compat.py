@@ -14,7 +14,17 @@ from sklearn.base import _fit_context
 from sklearn.utils._param_validation import HasMethods, StrOptions
 from sklearn.utils._param_validation import Interval as _Interval
 
-__all__ = ["HasMethods", "Interval", "StrOptions", "_fit_context"]
+__all__ = ["HasMethods", "Interval", "StrOptions", "_fit_context", "n_tree_parameters"]
+
+
+def n_tree_parameters(estimator):
+    """Stored numbers of a fitted histogram gradient-boosting model (split
+    threshold, leaf value and two children per node, as its predictors store
+    them in the private ``_predictors``), or None for other estimators."""
+    predictors = getattr(estimator, "_predictors", None)
+    if predictors is None:
+        return None
+    return int(sum(4 * len(tree.nodes) for trees in predictors for tree in trees))
 
 
 class Interval(_Interval):

@@ -452,13 +452,21 @@ class PAGER(BaseEstimator):
     @staticmethod
     def _core_resolution(core, channels, side):
         """Side of the core images: the core's ``resolution`` when it has one
-        set, else PAGER's default (16 grey, 4 colour; at most ``side``)."""
-        params = core.get_params(deep=False)
-        r = params.get("resolution")
+        set, else PAGER's default (16 grey, 4 colour; at most ``side``).  A
+        core without its own ``resolution`` that wraps one core (a single
+        nested ``..__resolution`` parameter, as in
+        ``DensityRatioResampler(LocalPCACoreGenerator())``) is read and set
+        through that parameter."""
+        params = core.get_params(deep=True)
+        key = "resolution" if "resolution" in params else None
+        if key is None:
+            nested = [k for k in params if k.endswith("__resolution")]
+            key = nested[0] if len(nested) == 1 else None
+        r = params.get(key)
         if r is None:
             r = min(16 if channels == 1 else 4, side)
-            if "resolution" in params:
-                core.set_params(resolution=r)
+            if key is not None:
+                core.set_params(**{key: r})
         if r > side:
             raise ValueError(f"The core resolution {r} is larger than the output side {side}.")
         return r
@@ -728,6 +736,11 @@ class PAGER(BaseEstimator):
             has none).  The boosters have no likelihood.
         """
         check_is_fitted(self)
+        if not hasattr(self.core_, "score_samples"):
+            raise TypeError(
+                f"The core {type(self.core_).__name__} has no score_samples method; PAGER's "
+                "likelihood needs a core with one (such as GMMCoreGenerator)."
+            )
         images = self._padded(X)
         out = np.zeros((len(images), 1 + len(self.enhancers_)))
         out[:, 0] = self.core_.score_samples(images, y)

@@ -7,9 +7,10 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.decomposition import PCA
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.utils import check_random_state
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._compat import HasMethods, Interval, _fit_context
+from ._compat import HasMethods, Interval, _fit_context, n_tree_parameters
 from ._image import as_flat_images, check_pixel_range, resize, resolve_image_shape, to_images
 from ._random import categorical, index_keys, sub_keys, uniform
 from ._utils import (
@@ -43,6 +44,38 @@ def _image_statistics(images):
     return np.column_stack(columns)
 
 
+def _n_stored(estimator):
+    """Numbers a fitted scikit-learn estimator stores: its ``n_parameters_``
+    when it has one, the nodes of gradient-boosted trees, a linear model's
+    ``coef_`` and ``intercept_``, else the sizes of its learned array
+    attributes (those ending in ``_``)."""
+    if hasattr(estimator, "n_parameters_"):
+        return int(estimator.n_parameters_)
+    trees = n_tree_parameters(estimator)
+    if trees is not None:
+        return trees
+    if hasattr(estimator, "coef_"):
+        return int(np.size(estimator.coef_) + np.size(getattr(estimator, "intercept_", 0)))
+    return int(
+        sum(
+            value.size
+            for name, value in vars(estimator).items()
+            if name.endswith("_") and not name.startswith("_") and isinstance(value, np.ndarray)
+        )
+    )
+
+
+def _generator_has(name):
+    """For :func:`~sklearn.utils.metaestimators.available_if`: the (fitted,
+    else given) generator has the method ``name``."""
+
+    def check(self):
+        generator = getattr(self, "generator_", self.generator)
+        return generator is not None and hasattr(generator, name)
+
+    return check
+
+
 class DensityRatioResampler(BaseEstimator):
     """Resample a generator's images by a classifier's estimate of
     p_data / p_model.
@@ -60,6 +93,18 @@ class DensityRatioResampler(BaseEstimator):
     class, so the ratio is per class.  Discriminator rejection sampling
     (Azadi et al., 2019) is the same idea with a rejection step; resampling
     among a fixed number of candidates keeps the cost of a sample fixed.
+
+    When the generator has a ``reconstruct(X, y)`` method (the cores,
+    :class:`GMMCoreGenerator` and :class:`LocalPCACoreGenerator`, do), the
+    classifier's real images are its reconstructions of the training images,
+    the images as the generator's model represents them, instead of the
+    images themselves: what the generator leaves out by construction (a
+    core's discarded principal directions) would make the two kinds trivially
+    separable, and the ratio then corrects the model's density within what
+    it can represent.  So a resampled core is a core of :class:`PAGER`
+    (``PAGER(core=DensityRatioResampler(LocalPCACoreGenerator(resolution=16),
+    n_candidates=16))``): the classifier is cheap next to the octaves, which
+    enhance the kept cores only.
 
     Every kept image depends on the seed and its position in the stream
     only: image ``i``'s candidates are the generator's images ``i *
@@ -112,10 +157,15 @@ class DensityRatioResampler(BaseEstimator):
         ``(R, R, C)`` of the generated images.
     n_features_in_ : int
         Number of features seen during :meth:`fit`.
+    n_parameters_ : int
+        Numbers the fitted model stores: the generator's ``n_parameters_``,
+        the principal axes and the classifier's learned arrays (for the
+        default classifier, four per tree node).
 
     See Also
     --------
     PAGER : The default generator.
+    LocalPCACoreGenerator : A core that can be resampled inside PAGER.
 
     References
     ----------
@@ -218,9 +268,14 @@ class DensityRatioResampler(BaseEstimator):
             if shape is None and int(np.prod(self.image_shape_)) == flat.shape[1]:
                 shape = self.image_shape_
         height, width, channels = resolve_image_shape(shape, flat.shape[1])
-        real = to_images(flat[rows], (height, width, channels)).astype(np.float64)
-        if (height, width) != self.image_shape_[:2]:
-            real = resize(real, self.image_shape_[0])
+        real = to_images(flat[rows], (height, width, channels))
+        if hasattr(self.generator_, "reconstruct"):
+            real = np.asarray(self.generator_.reconstruct(real, real_labels), dtype=np.float64)
+            real = real.reshape((n,) + self.image_shape_)
+        else:
+            real = real.astype(np.float64)
+            if (height, width) != self.image_shape_[:2]:
+                real = resize(real, self.image_shape_[0])
         fake = fake.reshape((n,) + self.image_shape_)
 
         n_pixels = int(np.prod(self.image_shape_))
@@ -238,16 +293,24 @@ class DensityRatioResampler(BaseEstimator):
         else:
             classifier = clone(self.classifier)
         self.classifier_ = classifier.fit(features, target)
+        self.n_parameters_ = (
+            int(getattr(self.generator_, "n_parameters_", 0))
+            + self.pca_.components_.size
+            + self.pca_.mean_.size
+            + _n_stored(self.classifier_)
+        )
         return self
 
     def _generated_shape(self, images):
-        shape = getattr(self.generator_, "image_shape_", None)
-        if shape is not None:
-            return tuple(int(s) for s in shape)
+        """``(R, R, C)`` of the generated images: their own shape, or for flat
+        output the generator's ``image_shape_`` (else a square guess)."""
         if images.ndim == 4:
             return images.shape[1:]
         if images.ndim == 3:
             return images.shape[1:] + (1,)
+        shape = getattr(self.generator_, "image_shape_", None)
+        if shape is not None and int(np.prod(shape)) == images.shape[1]:
+            return tuple(int(s) for s in shape)
         side = int(round(np.sqrt(images.shape[1])))
         if side * side == images.shape[1]:
             return (side, side, 1)
@@ -315,7 +378,7 @@ class DensityRatioResampler(BaseEstimator):
             )
         return labels
 
-    def sample(self, n_samples=1, y=None, random_state=None, *, offset=0):
+    def sample(self, n_samples=1, y=None, random_state=None, *, offset=0, return_labels=False):
         """Generate images: for each, the generator's ``n_candidates``
         candidates and one kept with probability proportional to its
         estimated density ratio.
@@ -333,21 +396,33 @@ class DensityRatioResampler(BaseEstimator):
             Position in the stream of ``random_state`` of the first image:
             ``sample(n, offset=k)`` returns images ``k .. k + n - 1`` of the
             stream.
+        return_labels : bool, default=False
+            Also return the class of every image (the core contract of
+            :class:`PAGER`).
 
         Returns
         -------
         images : ndarray
             Shaped as the generator's samples, ``n_samples`` of them.
+        labels : ndarray of shape (n_samples,) or None
+            Only with ``return_labels=True``: the class of every image (None
+            when fitted without labels).
         """
         check_is_fitted(self)
         offset = check_offset(offset)
         pieces = self._pieces(n_samples, _SAMPLE_BATCH, y)
         seed = stream_seed(self, random_state)
-        return fill_batches(
-            n_samples,
-            pieces,
-            lambda start, stop, part: self._sample_range(seed, offset + start, stop - start, part),
-        )
+        labels = []
+
+        def draw(start, stop, part):
+            images, drawn = self._sample_range(seed, offset + start, stop - start, part)
+            labels.append(drawn)
+            return images
+
+        images = fill_batches(n_samples, pieces, draw)
+        if not return_labels:
+            return images
+        return images, None if self.classes_ is None else np.concatenate(labels)
 
     def iter_samples(self, n_samples, *, batch_size=1024, y=None, random_state=None):
         """Generate ``n_samples`` images in batches, in constant memory.
@@ -378,8 +453,32 @@ class DensityRatioResampler(BaseEstimator):
         pieces = self._pieces(n_samples, batch_size, y)
         seed = stream_seed(self, random_state)
         return (
-            self._sample_range(seed, start, stop - start, part) for start, stop, part in pieces
+            self._sample_range(seed, start, stop - start, part)[0] for start, stop, part in pieces
         )
+
+    @available_if(_generator_has("reconstruct"))
+    def reconstruct(self, X, y=None):
+        """The generator's reconstructions of images (the images as its model
+        represents them); available when the generator has ``reconstruct``.
+
+        Resampling changes which images the model draws, not what it can
+        represent, so this is the generator's own method: :class:`PAGER`
+        fits its sampling enhancer on it.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, H*W*C) or (n_samples, H, W[, C])
+            Images at the training resolution.
+        y : array-like of shape (n_samples,), default=None
+            Their classes (when fitted with labels).
+
+        Returns
+        -------
+        images : ndarray
+            The generator's ``reconstruct(X, y)``.
+        """
+        check_is_fitted(self)
+        return self.generator_.reconstruct(X, y)
 
     def _pieces(self, n_samples, batch_size, y):
         """The ``(start, stop, y)`` batches of a sampling call, ``y`` checked
@@ -390,7 +489,8 @@ class DensityRatioResampler(BaseEstimator):
         return sample_batches(n_samples, batch_size, y)
 
     def _sample_range(self, seed, offset, n, labels):
-        """Images ``offset .. offset + n - 1`` of the stream of ``seed``."""
+        """Images ``offset .. offset + n - 1`` of the stream of ``seed`` and
+        their labels (None without classes)."""
         k = self.n_candidates
         keys = index_keys(seed, offset, offset + n)
         if self.classes_ is not None and labels is None:
@@ -400,12 +500,14 @@ class DensityRatioResampler(BaseEstimator):
             n * k, y=candidate_labels, random_state=seed, offset=offset * k
         )
         candidates = np.asarray(candidates)
+        if labels is not None:
+            labels = np.broadcast_to(labels, (n,))
         if k == 1:
-            return candidates
+            return candidates, labels
         images = candidates.astype(np.float64, copy=False).reshape((n * k,) + self.image_shape_)
         log_ratio = self._log_odds(self._features(images, candidate_labels)).reshape(n, k)
         weights = np.exp(log_ratio - log_ratio.max(axis=1, keepdims=True))
         cumulative = np.cumsum(weights, axis=1)
         draws = uniform(sub_keys(keys, 2)) * cumulative[:, -1]
         chosen = np.minimum((cumulative <= draws[:, None]).sum(axis=1), k - 1)
-        return candidates[np.arange(n) * k + chosen]
+        return candidates[np.arange(n) * k + chosen], labels

@@ -4,10 +4,21 @@ import copy
 
 import numpy as np
 import pytest
+from sklearn.base import BaseEstimator
 from sklearn.linear_model import LogisticRegression
 
-from skpager import PAGER, DensityRatioResampler, GMMCoreGenerator, load_model, save_model
+from skpager import (
+    PAGER,
+    DensityRatioResampler,
+    GMMCoreGenerator,
+    QualityBooster,
+    ResolutionEnhancer,
+    load_model,
+    save_model,
+)
+from skpager._image import pad_images
 from skpager._utils import draw_seed
+from skpager.datasets import load_demo
 
 
 def _images(n=120, side=8, seed=0):
@@ -146,3 +157,101 @@ def test_default_generator_is_pager():
     assert model.image_shape_ == (8, 8, 1)
     assert model.pca_.n_components_ == 60  # at most twice the classifier's real images
     assert model.sample(3, random_state=0).shape == (3, 8, 8)
+
+
+class _ConstantGenerator(BaseEstimator):
+    """Samples every pixel at ``value``; reconstructs every image as 1 - value."""
+
+    def __init__(self, value=0.25):
+        self.value = value
+
+    def fit(self, X, y=None):
+        self.n_parameters_ = 7
+        return self
+
+    def sample(self, n_samples=1, y=None, random_state=None, offset=0):
+        return np.full((n_samples, 4, 4, 1), self.value)
+
+    def reconstruct(self, X, y=None):
+        return np.full((len(X), 4, 4, 1), 1.0 - self.value)
+
+
+def test_the_real_images_are_the_generators_reconstructions():
+    """A generator with ``reconstruct`` is compared with its reconstructions
+    of the training images (here constant 0.75, against samples at 0.25), not
+    with the training images (random, 8x8)."""
+    X, _ = _images(40)
+    model = DensityRatioResampler(
+        _ConstantGenerator(), classifier=LogisticRegression(), n_fit_samples=40
+    ).fit(X)
+    assert model.image_shape_ == (4, 4, 1)  # the samples' shape
+    np.testing.assert_allclose(model.pca_.mean_, 0.5)  # mean of 0.75 and 0.25 images
+    assert model.log_density_ratio(np.full((1, 4, 4), 0.75))[0] > 0
+    assert model.log_density_ratio(np.full((1, 4, 4), 0.25))[0] < 0
+    np.testing.assert_array_equal(model.reconstruct(X[:3]), np.full((3, 4, 4, 1), 0.75))
+    lr = model.classifier_
+    pca = model.pca_.components_.size + model.pca_.mean_.size
+    assert model.n_parameters_ == 7 + pca + lr.coef_.size + 1
+    # a generator without reconstruct gives a resampler without it
+    assert not hasattr(DensityRatioResampler(_generator()), "reconstruct")
+    assert hasattr(DensityRatioResampler(_ConstantGenerator()), "reconstruct")
+
+
+def test_sample_returns_the_labels_it_used(fitted, unconditional):
+    images, labels = fitted.sample(9, random_state=4, return_labels=True)
+    np.testing.assert_array_equal(images, fitted.sample(9, random_state=4))
+    assert set(labels) <= {0, 1} and len(labels) == 9
+    # the drawn labels are those the images were sampled with
+    np.testing.assert_array_equal(fitted.sample(9, y=labels, random_state=4), images)
+    _, given = fitted.sample(3, y=1, random_state=4, return_labels=True)
+    np.testing.assert_array_equal(given, [1, 1, 1])
+    assert unconditional.sample(2, return_labels=True)[1] is None
+    # the default classifier's size: four numbers per tree node
+    assert fitted.n_parameters_ > fitted.generator_.n_parameters_ + fitted.pca_.components_.size
+
+
+def test_a_resampled_core_is_a_pager_core():
+    """``PAGER(core=DensityRatioResampler(core))``: PAGER sets the wrapped
+    core's resolution, the classifier compares sampled cores with the core's
+    reconstructions, the sampling enhancer learns from those, and the samples
+    depend on their seed and position only."""
+    demo = load_demo()
+    X, y = demo.images[:400], demo.target[:400]
+    core = DensityRatioResampler(
+        GMMCoreGenerator(n_components=3, pca_variance=0.8),
+        n_candidates=4,
+        n_fit_samples=400,
+        random_state=0,
+    )
+    pager = PAGER(
+        core=core,
+        enhancer=ResolutionEnhancer(n_dc_components=4, max_windows=2000, min_window=4),
+        sampling_enhancer=ResolutionEnhancer(n_dc_components=4, max_windows=2000, min_window=4),
+        booster=QualityBooster(n_clusters=3, patch_size=4),
+        random_state=0,
+    ).fit(X, y)
+    assert core.generator.resolution is None  # the template is left as given
+    assert pager.resolutions_ == [16, 32]
+    assert pager.core_.generator_.resolution == 16
+    assert pager.core_.image_shape_ == (16, 16, 1)
+    assert pager.sampling_enhancer_ is not None
+    assert pager.n_parameters_ > pager.core_.generator_.n_parameters_ + pager.core_.pca_.mean_.size
+    padded = pad_images(X[:5], 32, 32)
+    np.testing.assert_array_equal(
+        pager.core_.reconstruct(padded, y[:5]), pager.core_.generator_.reconstruct(padded, y[:5])
+    )
+    labels = np.array([0, 3, 3, 7, 1, 9])
+    whole = pager.sample(6, y=labels, random_state=2)
+    assert whole.shape[:3] == (6, 28, 28)
+    part = pager.sample(3, y=labels[3:], random_state=2, offset=3)
+    np.testing.assert_allclose(part, whole[3:], atol=1e-12)
+    # the resampled core's choice: each kept core is one of its four candidates
+    cores, drawn = pager.core_.sample(5, random_state=1, return_labels=True)
+    candidates = pager.core_.generator_.sample(20, np.repeat(drawn, 4), random_state=_seed(1))
+    distance = np.abs(candidates.reshape(5, 4, -1) - cores.reshape(5, 1, -1)).max(axis=2)
+    assert np.all(distance.min(axis=1) == 0)
+    # no exact likelihood, so none of PAGER's methods that need the core's
+    with pytest.raises(TypeError, match="no score_samples method"):
+        pager.score(X[:3], y[:3])
+    with pytest.raises(TypeError, match="no inpaint method"):
+        pager.inpaint(X[:2], np.zeros((2, 28, 28), dtype=bool))
