@@ -134,7 +134,9 @@ class PAGER(BaseEstimator):
         Seeds every module (each gets its own seed drawn from it) and the
         default sampling.
     n_jobs : int, default=None
-        Passed to every module that has the parameter.
+        Passed to every module that has the parameter, and to the
+        estimators nested in a module (such as the core a
+        :class:`DensityRatioResampler` wraps).
     verbose : int, default=0
         Progress per stage.
 
@@ -283,13 +285,16 @@ class PAGER(BaseEstimator):
     def _module(self, template, default, rng):
         module = clone(default if template is None else template)
         params = module.get_params(deep=False)
-        update = {"random_state": draw_seed(rng)}
-        if "n_jobs" in params:
-            update["n_jobs"] = self.n_jobs
+        seed = draw_seed(rng)  # drawn for every module, so later seeds do not move
+        update = {"random_state": seed} if "random_state" in params else {}
+        # n_jobs reaches nested estimators too (the core a resampler wraps)
+        for key in module.get_params(deep=True):
+            if key == "n_jobs" or key.endswith("__n_jobs"):
+                update[key] = self.n_jobs
         if "verbose" in params:  # a Pipeline's verbose is a bool
             level = max(int(self.verbose) - 1, 0)
             update["verbose"] = bool(level) if isinstance(params["verbose"], bool) else level
-        return module.set_params(**{k: v for k, v in update.items() if k in params})
+        return module.set_params(**update)
 
     def _fit_sampling_enhancer(self, images, y, defaults, rng):
         """The first octave's enhancer for ``sample``, fitted on the core's

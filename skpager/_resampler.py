@@ -135,9 +135,10 @@ class DensityRatioResampler(BaseEstimator):
         Principal components of the pixels among the classifier's features
         (at most the number of pixels and of images).
     random_state : int, RandomState instance or None, default=None
-        Seeds the default generator, the choice of training images, the
-        generated training images and the classifier, and the sampling
-        calls without a seed of their own.
+        Seeds the default generator (or the ``random_state`` parameters of
+        the given one that are left at None, nested ones included), the
+        choice of training images, the generated training images and the
+        classifier, and the sampling calls without a seed of their own.
     verbose : int, default=0
         Prints the classifier's progress when positive.
 
@@ -247,6 +248,14 @@ class DensityRatioResampler(BaseEstimator):
             generator = PAGER(random_state=draw_seed(rng))
         else:
             generator = clone(self.generator)
+            # the generator's seeds left at None (nested ones too) are drawn
+            # from random_state, so that the fit is reproducible
+            unseeded = {
+                key: draw_seed(rng)
+                for key, value in sorted(generator.get_params(deep=True).items())
+                if (key == "random_state" or key.endswith("__random_state")) and value is None
+            }
+            generator.set_params(**unseeded)
         self.generator_ = generator.fit(X, y)
 
         n = min(self.n_fit_samples, len(flat))

@@ -4,7 +4,7 @@ import copy
 
 import numpy as np
 import pytest
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
 from sklearn.linear_model import LogisticRegression
 
 from skpager import (
@@ -229,8 +229,18 @@ def test_a_resampled_core_is_a_pager_core():
         sampling_enhancer=ResolutionEnhancer(n_dc_components=4, max_windows=2000, min_window=4),
         booster=QualityBooster(n_clusters=3, patch_size=4),
         random_state=0,
-    ).fit(X, y)
+        n_jobs=1,
+    )
+    again = clone(pager).fit(X, y)
+    pager.fit(X, y)
     assert core.generator.resolution is None  # the template is left as given
+    # PAGER's n_jobs reaches the wrapped core; its seed comes from the resampler's
+    assert pager.core_.generator_.n_jobs == 1
+    assert isinstance(pager.core_.generator_.random_state, int)
+    np.testing.assert_array_equal(
+        again.sample(4, y=[0, 1, 2, 3], random_state=5),
+        pager.sample(4, y=[0, 1, 2, 3], random_state=5),
+    )
     assert pager.resolutions_ == [16, 32]
     assert pager.core_.generator_.resolution == 16
     assert pager.core_.image_shape_ == (16, 16, 1)
