@@ -102,7 +102,7 @@ class DensityRatioResampler(BaseEstimator):
     core's discarded principal directions) would make the two kinds trivially
     separable, and the ratio then corrects the model's density within what
     it can represent.  So a resampled core is a core of :class:`PAGER`
-    (``PAGER(core=DensityRatioResampler(LocalPCACoreGenerator(resolution=16),
+    (``PAGER(core=DensityRatioResampler(LocalPCACoreGenerator(),
     n_candidates=16))``): the classifier is cheap next to the octaves, which
     enhance the kept cores only.
 
