@@ -210,7 +210,7 @@ def test_sample_returns_the_labels_it_used(fitted, unconditional):
     assert fitted.n_parameters_ > fitted.generator_.n_parameters_ + fitted.pca_.components_.size
 
 
-def test_a_resampled_core_is_a_pager_core():
+def test_a_resampled_core_is_a_pager_core(tmp_path):
     """``PAGER(core=DensityRatioResampler(core))``: PAGER sets the wrapped
     core's resolution, the classifier compares sampled cores with the core's
     reconstructions, the sampling enhancer learns from those, and the samples
@@ -260,6 +260,12 @@ def test_a_resampled_core_is_a_pager_core():
     candidates = pager.core_.generator_.sample(20, np.repeat(drawn, 4), random_state=_seed(1))
     distance = np.abs(candidates.reshape(5, 4, -1) - cores.reshape(5, 1, -1)).max(axis=2)
     assert np.all(distance.min(axis=1) == 0)
+    # persisted with the safe format like any PAGER
+    save_model(pager, tmp_path / "pager.skops")
+    np.testing.assert_array_equal(
+        load_model(tmp_path / "pager.skops").sample(3, y=[4, 5, 6], random_state=7),
+        pager.sample(3, y=[4, 5, 6], random_state=7),
+    )
     # no exact likelihood, so none of PAGER's methods that need the core's
     with pytest.raises(TypeError, match="no score_samples method"):
         pager.score(X[:3], y[:3])
