@@ -139,6 +139,11 @@ def _fit(args, verbose=1, output=None):
         "pca_variance": args.pca_variance,
     }
     core.set_params(**{k: v for k, v in given.items() if v is not None})
+    candidates = getattr(args, "core_candidates", None)
+    if candidates is not None:
+        from ._resampler import DensityRatioResampler
+
+        core = DensityRatioResampler(core, n_candidates=candidates)
     model = PAGER(
         core=core,
         random_state=args.seed,
@@ -461,6 +466,15 @@ def build_parser():
         type=float,
         default=None,
         help="share of variance kept before the mixture (default: PAGER's core default)",
+    )
+    fit.add_argument(
+        "--core-candidates",
+        type=_positive_int,
+        default=None,
+        metavar="K",
+        help="resample the core: K candidate cores per sample, one kept by a classifier's "
+        "density-ratio estimate (DensityRatioResampler; the model then has no likelihood; "
+        "default: no resampling)",
     )
     fit.add_argument("--n-jobs", type=int, default=None)
     fit.add_argument("--seed", type=int, default=0)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import skops.io
 
-from skpager import load_model
+from skpager import DensityRatioResampler, load_model
 
 
 def run(*args, cwd):
@@ -68,6 +68,23 @@ def test_fit_then_sample(tmp_path):
     sample = run("sample", "m.skops", "-n", "9", "--label", "2", "--output", "s.png", cwd=tmp_path)
     assert sample.returncode == 0, sample.stderr
     assert (tmp_path / "s.png").is_file()
+
+
+def test_fit_with_a_resampled_core(tmp_path):
+    npz = tmp_path / "tiny.npz"
+    rng = np.random.default_rng(1)
+    images = (rng.random((60, 16, 16)) * 255).astype(np.uint8)
+    np.savez(npz, images=images, labels=np.repeat([0, 1, 2], 20))
+    fit = fit_small(str(npz), "--core-candidates", "4", cwd=tmp_path)
+    assert fit.returncode == 0, fit.stderr
+    core = load_model(tmp_path / "m.skops")["model"].core_
+    assert isinstance(core, DensityRatioResampler) and core.n_candidates == 4
+    assert core.generator_.resolution == 8
+    out = run("sample", "m.skops", "-n", "6", "--output", "s.npy", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert np.load(tmp_path / "s.npy").shape == (6, 16, 16)
+    bad = fit_small(str(npz), "--core-candidates", "0", cwd=tmp_path)
+    assert bad.returncode != 0 and "positive integer" in bad.stderr
 
 
 def test_sample_by_label_name(demo_model, tmp_path):
