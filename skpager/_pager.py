@@ -35,6 +35,7 @@ from ._utils import (
     check_temperature,
     draw_seed,
     fill_batches,
+    param_keys,
     sample_batches,
     stream_seed,
 )
@@ -288,9 +289,7 @@ class PAGER(BaseEstimator):
         seed = draw_seed(rng)  # drawn for every module, so later seeds do not move
         update = {"random_state": seed} if "random_state" in params else {}
         # n_jobs reaches nested estimators too (the core a resampler wraps)
-        for key in module.get_params(deep=True):
-            if key == "n_jobs" or key.endswith("__n_jobs"):
-                update[key] = self.n_jobs
+        update.update(dict.fromkeys(param_keys(module, "n_jobs"), self.n_jobs))
         if "verbose" in params:  # a Pipeline's verbose is a bool
             level = max(int(self.verbose) - 1, 0)
             update["verbose"] = bool(level) if isinstance(params["verbose"], bool) else level
@@ -462,12 +461,10 @@ class PAGER(BaseEstimator):
         nested ``..__resolution`` parameter, as in
         ``DensityRatioResampler(LocalPCACoreGenerator())``) is read and set
         through that parameter."""
-        params = core.get_params(deep=True)
-        key = "resolution" if "resolution" in params else None
-        if key is None:
-            nested = [k for k in params if k.endswith("__resolution")]
-            key = nested[0] if len(nested) == 1 else None
-        r = params.get(key)
+        keys = param_keys(core, "resolution")
+        own = keys[:1] == ["resolution"]
+        key = keys[0] if own or len(keys) == 1 else None
+        r = None if key is None else core.get_params(deep=True)[key]
         if r is None:
             r = min(16 if channels == 1 else 4, side)
             if key is not None:

@@ -18,6 +18,7 @@ from ._utils import (
     check_positive_int,
     draw_seed,
     fill_batches,
+    param_keys,
     sample_batches,
     stream_seed,
 )
@@ -250,12 +251,9 @@ class DensityRatioResampler(BaseEstimator):
             generator = clone(self.generator)
             # the generator's seeds left at None (nested ones too) are drawn
             # from random_state, so that the fit is reproducible
-            unseeded = {
-                key: draw_seed(rng)
-                for key, value in sorted(generator.get_params(deep=True).items())
-                if (key == "random_state" or key.endswith("__random_state")) and value is None
-            }
-            generator.set_params(**unseeded)
+            params = generator.get_params(deep=True)
+            keys = sorted(param_keys(generator, "random_state"))
+            generator.set_params(**{key: draw_seed(rng) for key in keys if params[key] is None})
         self.generator_ = generator.fit(X, y)
 
         n = min(self.n_fit_samples, len(flat))

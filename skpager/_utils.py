@@ -90,6 +90,14 @@ def sample_batches(n_samples, batch_size, y=None):
     return pieces
 
 
+def param_keys(estimator, name):
+    """The keys of ``estimator.get_params(deep=True)`` naming the parameter
+    ``name``: its own (``name``) first, then nested ones (``..__name``)."""
+    params = estimator.get_params(deep=True)
+    nested = [key for key in params if key.endswith("__" + name)]
+    return ([name] if name in params else []) + nested
+
+
 def groups(assign):
     """``(value, rows)`` for every value present in the integer array
     ``assign``, in increasing order, the rows found by one stable sort (not
