@@ -123,7 +123,7 @@ def run(
     template = _enhancer(enhancer, channels, enhancer_temperature)
     core = PAGER.default_stages(channels)["core"].set_params(resolution=core_resolution)
     if core_resample is not None:
-        core = DensityRatioResampler(core, n_candidates=core_resample, random_state=seed)
+        core = DensityRatioResampler(core, n_candidates=core_resample)  # PAGER seeds it
     pager = PAGER(core=core, enhancer=template, random_state=seed, n_jobs=2)
     fit = {}
     with measure_rss(fit):

@@ -507,8 +507,6 @@ class DensityRatioResampler(BaseEstimator):
             n * k, y=candidate_labels, random_state=seed, offset=offset * k
         )
         candidates = np.asarray(candidates)
-        if labels is not None:
-            labels = np.broadcast_to(labels, (n,))
         if k == 1:
             return candidates, labels
         images = candidates.astype(np.float64, copy=False).reshape((n * k,) + self.image_shape_)
