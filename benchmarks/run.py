@@ -24,6 +24,7 @@ Run::
     python -m benchmarks --dataset cifar10 --grid docs/x.png
     python -m benchmarks --resample 2             # + DensityRatioResampler over PAGER
     python -m benchmarks --core-resample 16       # PAGER with a resampled core
+    python -m benchmarks --refine 0.75            # + SubspaceRefiner over PAGER
 
 Needs the optional FID extra (see skpager.metrics.fid_score).  Inception runs
 at about 8.7 images/s on the 2-core development machine: budget ~19 minutes
@@ -52,6 +53,7 @@ from skpager import (
     DensityRatioResampler,
     ExemplarEnhancer,
     ResolutionEnhancer,
+    SubspaceRefiner,
 )
 from skpager.datasets import load_cifar10, load_fashion_mnist
 from skpager.image import image_grid, save_png
@@ -98,6 +100,14 @@ def _save_grid(path, samples, labels):
     save_png(path, image_grid(samples[np.concatenate(first)], 10, scale=3))
 
 
+def _sum(fit, extra):
+    """The fit figures of a model fitted over another (already fitted) one."""
+    return {
+        "seconds": fit["seconds"] + extra["seconds"],
+        "peak_rss_mib": max(fit["peak_rss_mib"], extra["peak_rss_mib"]),
+    }
+
+
 def run(
     dataset,
     n,
@@ -113,6 +123,9 @@ def run(
     resample=None,
     resample_grid=None,
     core_resample=None,
+    refine=None,
+    refine_grid=None,
+    pager_row=True,
 ):
     train, reference, labels, rng = _protocol(dataset, n, seed, n_reference)
     if n_train is not None:  # the first n_train images (the paper's robustness protocol)
@@ -139,27 +152,49 @@ def run(
     methods.append((name, samples, fit, sample_s, pager.n_parameters_))
     print(f"[{dataset}] PAGER fitted in {fit['seconds']:.0f}s", flush=True)
 
+    generator, generator_name = pager, "PAGER"
+    if refine is not None:
+        # the fitted PAGER, frozen: the refiner fits its model only; its row
+        # refines PAGER's row's samples, and its fit time, RSS and sampling
+        # time include PAGER's
+        refiner = SubspaceRefiner(
+            FrozenEstimator(pager), residual_weight=refine, n_jobs=2, random_state=seed
+        )
+        extra = {}
+        with measure_rss(extra):
+            refiner.fit(train.images, train.target)
+        t0 = time.perf_counter()
+        refined = refiner.refine(samples, labels)
+        refine_s = sample_s + time.perf_counter() - t0
+        if refine_grid is not None:
+            _save_grid(refine_grid, refined, labels)
+        generator, generator_name = refiner, f"SubspaceRefiner(PAGER, residual_weight={refine})"
+        row = (generator_name, refined, _sum(fit, extra), refine_s, refiner.n_parameters_)
+        methods.append(row)
+        print(f"[{dataset}] refiner's model fitted in {extra['seconds']:.0f}s", flush=True)
+
     if resample is not None:
-        # the fitted PAGER, frozen: the resampler fits its classifier only;
-        # its row's fit time and RSS include PAGER's fit
+        # the fitted generator (PAGER, or the refiner over it), frozen: the
+        # resampler fits its classifier only; its row's fit time and RSS
+        # include the generator's fit
         model = DensityRatioResampler(
-            FrozenEstimator(pager), n_candidates=resample, random_state=seed
+            FrozenEstimator(generator), n_candidates=resample, random_state=seed
         )
         extra = {}
         with measure_rss(extra):
             model.fit(train.images, train.target)
-        both = {
-            "seconds": fit["seconds"] + extra["seconds"],
-            "peak_rss_mib": max(fit["peak_rss_mib"], extra["peak_rss_mib"]),
-        }
+        both = _sum(fit if refine is None else methods[-1][2], extra)
         t0 = time.perf_counter()
         resampled = model.sample(n, y=labels, random_state=seed + 1)
         resample_s = time.perf_counter() - t0
         if resample_grid is not None:
             _save_grid(resample_grid, resampled, labels)
-        name = f"DensityRatioResampler(PAGER, n_candidates={resample})"
+        name = f"DensityRatioResampler({generator_name}, n_candidates={resample})"
         methods.append((name, resampled, both, resample_s, model.n_parameters_))
         print(f"[{dataset}] classifier fitted in {extra['seconds']:.0f}s", flush=True)
+
+    if not pager_row:  # PAGER's samples were drawn (the rows above use them), not scored
+        methods.pop(0)
 
     if baseline:
         fit = {}
@@ -259,6 +294,23 @@ def main(argv=None):
         metavar="K",
         help="PAGER's core wrapped in DensityRatioResampler (K candidate cores per sample)",
     )
+    parser.add_argument(
+        "--refine",
+        type=float,
+        default=None,
+        metavar="W",
+        help="add a row: SubspaceRefiner over the fitted PAGER keeping W of the residual "
+        "(with --resample, the resampler wraps the refiner)",
+    )
+    parser.add_argument(
+        "--refine-grid", default=None, help="PNG file for a grid of the refiner's samples"
+    )
+    parser.add_argument(
+        "--no-pager",
+        action="store_true",
+        help="no FID row for PAGER itself (a run without --refine/--resample and the same "
+        "seed has it); its samples are still drawn for the rows built on them",
+    )
     args = parser.parse_args(argv)
     n = args.n or (500 if args.quick else 10000)
     print(f"machine: {machine()}")
@@ -277,6 +329,9 @@ def main(argv=None):
             resample=args.resample,
             resample_grid=args.resample_grid,
             core_resample=args.core_resample,
+            refine=args.refine,
+            refine_grid=args.refine_grid,
+            pager_row=not args.no_pager,
         )
 
 

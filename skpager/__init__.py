@@ -16,6 +16,7 @@ from ._local_core import LocalPCACoreGenerator
 from ._novelty import LikelihoodNoveltyDetector
 from ._pager import PAGER
 from ._persist import load_model, save_model
+from ._refiner import SubspaceRefiner
 from ._resampler import DensityRatioResampler
 from ._saab import SaabTransformer
 
@@ -33,6 +34,7 @@ __all__ = [
     "QualityBooster",
     "ResolutionEnhancer",
     "SaabTransformer",
+    "SubspaceRefiner",
     "__version__",
     "load_model",
     "save_model",

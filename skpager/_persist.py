@@ -22,6 +22,7 @@ TRUSTED_TYPES = [
     "skpager._local_core.LocalPCACoreGenerator",
     "skpager._novelty.LikelihoodNoveltyDetector",
     "skpager._pager.PAGER",
+    "skpager._refiner.SubspaceRefiner",
     "skpager._resampler.DensityRatioResampler",
     "skpager._saab.SaabTransformer",
     # the search trees scikit-learn's NearestNeighbors builds for low-dimensional

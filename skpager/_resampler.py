@@ -12,14 +12,16 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._compat import HasMethods, Interval, _fit_context, n_tree_parameters
 from ._image import as_flat_images, check_pixel_range, resize, resolve_image_shape, to_images
-from ._random import categorical, index_keys, sub_keys, uniform
+from ._random import index_keys, sub_keys, uniform
 from ._utils import (
     check_offset,
     check_positive_int,
     draw_seed,
     fill_batches,
-    param_keys,
+    generated_shape,
     sample_batches,
+    seeded_clone,
+    stream_labels,
     stream_seed,
 )
 
@@ -248,12 +250,9 @@ class DensityRatioResampler(BaseEstimator):
 
             generator = PAGER(random_state=draw_seed(rng))
         else:
-            generator = clone(self.generator)
             # the generator's seeds left at None (nested ones too) are drawn
             # from random_state, so that the fit is reproducible
-            params = generator.get_params(deep=True)
-            keys = sorted(param_keys(generator, "random_state"))
-            generator.set_params(**{key: draw_seed(rng) for key in keys if params[key] is None})
+            generator = seeded_clone(self.generator, rng)
         self.generator_ = generator.fit(X, y)
 
         n = min(self.n_fit_samples, len(flat))
@@ -267,7 +266,7 @@ class DensityRatioResampler(BaseEstimator):
             real_labels = y[rows]
         fake = self.generator_.sample(n, y=real_labels, random_state=draw_seed(rng))
         fake = np.asarray(fake, dtype=np.float64)
-        self.image_shape_ = self._generated_shape(fake)
+        self.image_shape_ = generated_shape(fake, self.generator_)
         if shape is None:
             # flat input: the generator's image_shape parameter, else its output's
             # shape when that has as many pixels
@@ -307,21 +306,6 @@ class DensityRatioResampler(BaseEstimator):
             + _n_stored(self.classifier_)
         )
         return self
-
-    def _generated_shape(self, images):
-        """``(R, R, C)`` of the generated images: their own shape, or for flat
-        output the generator's ``image_shape_`` (else a square guess)."""
-        if images.ndim == 4:
-            return images.shape[1:]
-        if images.ndim == 3:
-            return images.shape[1:] + (1,)
-        shape = getattr(self.generator_, "image_shape_", None)
-        if shape is not None and int(np.prod(shape)) == images.shape[1]:
-            return tuple(int(s) for s in shape)
-        side = int(round(np.sqrt(images.shape[1])))
-        if side * side == images.shape[1]:
-            return (side, side, 1)
-        return (1, 1, images.shape[1])
 
     def _features(self, images, labels):
         """The classifier's features of ``(n, R, R, C)`` images."""
@@ -501,7 +485,7 @@ class DensityRatioResampler(BaseEstimator):
         k = self.n_candidates
         keys = index_keys(seed, offset, offset + n)
         if self.classes_ is not None and labels is None:
-            labels = self.classes_[categorical(sub_keys(keys, 1), self.class_prior_)]
+            labels = stream_labels(seed, offset, n, self.classes_, self.class_prior_)
         candidate_labels = None if labels is None else np.repeat(labels, k)
         candidates = self.generator_.sample(
             n * k, y=candidate_labels, random_state=seed, offset=offset * k

@@ -5,8 +5,11 @@ from contextlib import contextmanager
 from numbers import Integral
 
 import numpy as np
+from sklearn.base import clone
 from sklearn.utils import check_random_state
 from threadpoolctl import threadpool_limits
+
+from ._random import categorical, index_keys, sub_keys
 
 # Seeds handed to sub-estimators are drawn below this bound (numpy's legacy
 # RandomState and scikit-learn accept any 32-bit signed integer).
@@ -96,6 +99,41 @@ def param_keys(estimator, name):
     params = estimator.get_params(deep=True)
     nested = [key for key in params if key.endswith("__" + name)]
     return ([name] if name in params else []) + nested
+
+
+def seeded_clone(estimator, rng):
+    """A clone of ``estimator`` whose ``random_state`` parameters left at
+    None (nested ones too) are drawn from ``rng``, in sorted key order, so
+    that fitting it is reproducible."""
+    estimator = clone(estimator)
+    params = estimator.get_params(deep=True)
+    keys = sorted(param_keys(estimator, "random_state"))
+    estimator.set_params(**{key: draw_seed(rng) for key in keys if params[key] is None})
+    return estimator
+
+
+def stream_labels(seed, offset, n, classes, prior):
+    """The classes of images ``offset .. offset + n - 1`` of the stream of
+    ``seed``, drawn with the shares ``prior``: each from a random number
+    keyed by its position, so a batch's labels do not depend on the others."""
+    keys = index_keys(seed, offset, offset + n)
+    return classes[categorical(sub_keys(keys, 1), prior)]
+
+
+def generated_shape(images, generator):
+    """``(R, R, C)`` of a generator's images: their own n-D shape, or for flat
+    output the generator's ``image_shape_`` (else a square grey guess)."""
+    if images.ndim == 4:
+        return tuple(int(s) for s in images.shape[1:])
+    if images.ndim == 3:
+        return tuple(int(s) for s in images.shape[1:]) + (1,)
+    shape = getattr(generator, "image_shape_", None)
+    if shape is not None and int(np.prod(shape)) == images.shape[1]:
+        return tuple(int(s) for s in shape)
+    side = int(round(np.sqrt(images.shape[1])))
+    if side * side == images.shape[1]:
+        return (side, side, 1)
+    return (1, 1, images.shape[1])
 
 
 def groups(assign):

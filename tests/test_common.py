@@ -29,6 +29,7 @@ from skpager import (
     QualityBooster,
     ResolutionEnhancer,
     SaabTransformer,
+    SubspaceRefiner,
 )
 
 ESTIMATORS = [
@@ -46,6 +47,11 @@ ESTIMATORS = [
     DensityRatioResampler(
         PAGER(GMMCoreGenerator(n_components=2, max_iter=20), random_state=0),
         classifier=LogisticRegression(),
+        random_state=0,
+    ),
+    SubspaceRefiner(
+        PAGER(GMMCoreGenerator(n_components=2, max_iter=20), random_state=0),
+        model=LocalPCACoreGenerator(n_components=2, max_iter=20),
         random_state=0,
     ),
     # the detector's own contract, on a density model that takes any floats
@@ -121,6 +127,7 @@ EXPECTED_FAILED_CHECKS = {
     "LocalPCACoreGenerator": PIXEL_CHECKS,
     "PAGER": PIXEL_CHECKS,
     "DensityRatioResampler": PIXEL_CHECKS,
+    "SubspaceRefiner": PIXEL_CHECKS,
     "ResolutionEnhancer": dict(PAIR_CHECKS, check_transformer_n_iter=_Y_NOT_IMAGES),
     "ExemplarEnhancer": PAIR_CHECKS,
     "ConditionalEnhancer": PAIR_CHECKS,

@@ -26,8 +26,10 @@ from skpager import (
     DensityRatioResampler,
     ExemplarEnhancer,
     GMMCoreGenerator,
+    LocalPCACoreGenerator,
     QualityBooster,
     ResolutionEnhancer,
+    SubspaceRefiner,
 )
 from skpager.datasets import load_demo
 from skpager.image import resize
@@ -179,6 +181,19 @@ GENERATORS = {
             random_state=0,
         ),
         "log_density_ratio",
+    ),
+    "refiner": (
+        SubspaceRefiner(
+            PAGER(
+                GMMCoreGenerator(n_components=2, resolution=4),
+                enhancer=ResolutionEnhancer(n_dc_components=4, max_windows=2000),
+                booster=QualityBooster(n_clusters=4, patch_size=4),
+                random_state=0,
+            ),
+            model=LocalPCACoreGenerator(n_components=2, max_iter=20),
+            random_state=0,
+        ),
+        "refine",
     ),
 }
 LABELS = np.arange(len(HIGH)) % 3

@@ -1,0 +1,332 @@
+"""Refinement of a generator's images toward the local principal subspaces
+of the training images."""
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._compat import HasMethods, Interval, _fit_context
+from ._image import as_flat_images, check_pixel_range
+from ._utils import (
+    check_offset,
+    check_positive_int,
+    draw_seed,
+    fill_batches,
+    generated_shape,
+    param_keys,
+    sample_batches,
+    seeded_clone,
+    stream_labels,
+    stream_seed,
+)
+
+__all__ = ["SubspaceRefiner"]
+
+# Images per batch inside sample.
+_SAMPLE_BATCH = 1024
+
+
+class SubspaceRefiner(BaseEstimator):
+    """Pull a generator's images toward the local principal subspaces of the
+    training images.
+
+    A second model of the training images, at the generator's output
+    resolution, represents each image by its projection onto the principal
+    subspace of its class's most responsible mixture component (by default
+    :class:`LocalPCACoreGenerator` with ``local_variance=0.99``: the
+    component's own axes for 99% of its variance).  What a generated image
+    holds outside that subspace is mostly what the generator gets wrong
+    (grain and smears in directions in which the training images of its
+    class barely vary); the refiner keeps ``residual_weight`` of it:
+
+    .. math:: \\tilde x = r(x) + w \\, (x - r(x)),
+
+    with :math:`r(x)` the model's reconstruction of :math:`x` (its
+    ``reconstruct(X, y)``).  ``residual_weight=0`` returns the projections,
+    1 the generator's images.  Every output image depends on its own input
+    image (and class) only; :meth:`sample` refines the generator's stream,
+    so an image depends on the seed and its position only.  Read more in
+    the :ref:`User Guide <refining>`.
+
+    Parameters
+    ----------
+    generator : estimator, default=None
+        Image generator with ``fit(X, y)`` and ``sample(n_samples, y=...,
+        random_state=..., offset=...)`` (cloned); None uses
+        ``PAGER(random_state=random_state)``.
+    model : estimator, default=None
+        Model of the training images with ``fit(X, y)`` and
+        ``reconstruct(X, y)`` (cloned); its ``resolution`` parameter, when it
+        has one, is set to the side of the generated images.  None uses
+        ``LocalPCACoreGenerator(local_variance=0.99, n_jobs=n_jobs)``.
+    residual_weight : float in [0, 1], default=0.8
+        Fraction of each image's difference from its reconstruction that is
+        kept.  Read when refining: changing it needs no refit.
+    n_jobs : int, default=None
+        Parallel jobs of the default model's fit (joblib); None means 1.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the default generator (or the ``random_state`` parameters of
+        the given generator and model that are left at None, nested ones
+        included), and the sampling calls without a seed of their own.
+    verbose : int, default=0
+        Passed to the default model.
+
+    Attributes
+    ----------
+    generator_ : estimator
+        The fitted generator.
+    model_ : estimator
+        The fitted model whose reconstructions the images are pulled toward.
+    classes_ : ndarray or None
+        Class labels seen in ``fit`` (None when fitted without).
+    class_prior_ : ndarray or None
+        Share of each class among the training images.
+    image_shape_ : tuple
+        ``(R, R, C)`` of the generated images.
+    n_features_in_ : int
+        Number of features seen during :meth:`fit`.
+    n_parameters_ : int
+        Numbers the fitted generator and model store (their
+        ``n_parameters_``).
+
+    See Also
+    --------
+    LocalPCACoreGenerator : The default model.
+    DensityRatioResampler : Another correction of a generator's samples.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skpager import GMMCoreGenerator, PAGER, SubspaceRefiner
+    >>> X = np.random.RandomState(0).rand(60, 8, 8)
+    >>> pager = PAGER(GMMCoreGenerator(resolution=4, n_components=2))
+    >>> model = SubspaceRefiner(pager, random_state=0).fit(X)
+    >>> model.sample(3).shape
+    (3, 8, 8)
+    """
+
+    _parameter_constraints: dict = {
+        "generator": [HasMethods(["fit", "sample"]), None],
+        "model": [HasMethods(["fit", "reconstruct"]), None],
+        "residual_weight": [Interval(Real, 0, 1, closed="both")],
+        "n_jobs": [Integral, None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        generator=None,
+        *,
+        model=None,
+        residual_weight=0.8,
+        n_jobs=None,
+        random_state=None,
+        verbose=0,
+    ):
+        self.generator = generator
+        self.model = model
+        self.residual_weight = residual_weight
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y=None):
+        """Fit the generator, then the model at the generator's output
+        resolution.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, H*W*C) or (n_samples, H, W[, C])
+            Training images in [0, 1] (``uint8`` is rescaled).
+        y : array-like of shape (n_samples,), default=None
+            Class labels, passed to the generator and the model.
+
+        Returns
+        -------
+        self : SubspaceRefiner
+            The fitted refiner.
+        """
+        rng = check_random_state(self.random_state)
+        flat, _, _ = as_flat_images(X, None)
+        flat = validate_data(self, flat, dtype=[np.float64, np.float32])
+        check_pixel_range(flat)
+        if y is not None:
+            y = np.asarray(y)
+            if y.shape != (len(flat),):
+                raise ValueError(
+                    f"y must hold one label per image ({len(flat)}); got shape {y.shape}."
+                )
+            self.classes_, counts = np.unique(y, return_counts=True)
+            self.class_prior_ = counts / counts.sum()
+        else:
+            self.classes_ = self.class_prior_ = None
+        if self.generator is None:
+            from ._pager import PAGER
+
+            generator = PAGER(random_state=draw_seed(rng))
+        else:
+            generator = seeded_clone(self.generator, rng)
+        self.generator_ = generator.fit(X, y)
+        probe = self.generator_.sample(1, y=None if y is None else y[:1], random_state=0)
+        self.image_shape_ = generated_shape(np.asarray(probe), self.generator_)
+
+        if self.model is None:
+            from ._local_core import LocalPCACoreGenerator
+
+            model = LocalPCACoreGenerator(
+                local_variance=0.99,
+                n_jobs=self.n_jobs,
+                random_state=draw_seed(rng),
+                verbose=self.verbose,
+            )
+        else:
+            model = seeded_clone(self.model, rng)
+        keys = param_keys(model, "resolution")
+        if keys:
+            model.set_params(**{keys[0]: self.image_shape_[0]})
+        self.model_ = model.fit(X, y)
+        self.n_parameters_ = int(getattr(self.generator_, "n_parameters_", 0)) + int(
+            getattr(self.model_, "n_parameters_", 0)
+        )
+        return self
+
+    def refine(self, X, y=None):
+        """Pull images toward the model's reconstructions of them.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, R*R*C) or (n_samples, R, R[, C])
+            Images in [0, 1] at the generator's output resolution.
+        y : label or array-like of shape (n_samples,), default=None
+            Their classes (when fitted with labels); None lets the model
+            choose each image's most probable class.
+
+        Returns
+        -------
+        images : ndarray
+            The refined images, clipped to [0, 1], shaped as ``X``.
+        """
+        check_is_fitted(self)
+        images = np.asarray(X, dtype=np.float64)
+        n_pixels = int(np.prod(self.image_shape_))
+        if images.ndim < 2 or images.size != len(images) * n_pixels:
+            raise ValueError(
+                f"X must hold images of shape {self.image_shape_} ({n_pixels} features "
+                f"each); got an array of shape {images.shape}."
+            )
+        check_pixel_range(images.reshape(len(images), -1))
+        labels = self._check_labels(y, len(images))
+        shaped = images.reshape((len(images),) + self.image_shape_)
+        reconstructed = np.asarray(self.model_.reconstruct(shaped, labels), dtype=np.float64)
+        reconstructed = reconstructed.reshape(shaped.shape)
+        refined = reconstructed + self.residual_weight * (shaped - reconstructed)
+        return np.clip(refined, 0.0, 1.0).reshape(images.shape)
+
+    def _check_labels(self, y, n):
+        if y is None:
+            return None
+        if self.classes_ is None:
+            raise ValueError("y was given, but the refiner was fitted without labels.")
+        labels = np.broadcast_to(np.asarray(y), (n,)) if np.ndim(y) == 0 else np.asarray(y)
+        if labels.shape != (n,):
+            raise ValueError(f"y must hold one label per image ({n}); got shape {labels.shape}.")
+        unknown = ~np.isin(labels, self.classes_)
+        if unknown.any():
+            raise ValueError(
+                f"y holds labels not seen in fit, e.g. {labels[unknown][0]!r}; "
+                f"known: {self.classes_.tolist()}."
+            )
+        return labels
+
+    def sample(self, n_samples=1, y=None, random_state=None, *, offset=0, return_labels=False):
+        """Generate images: the generator's, refined.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of images.
+        y : label or array-like of shape (n_samples,), default=None
+            Classes (when fitted with labels); None draws them with the
+            training images' class shares.
+        random_state : int, RandomState instance or None, default=None
+            Seed of this call; None uses the estimator's ``random_state``.
+        offset : int, default=0
+            Position in the stream of ``random_state`` of the first image:
+            ``sample(n, offset=k)`` returns images ``k .. k + n - 1`` of the
+            stream.
+        return_labels : bool, default=False
+            Also return the class of every image.
+
+        Returns
+        -------
+        images : ndarray
+            Shaped as the generator's samples, ``n_samples`` of them.
+        labels : ndarray of shape (n_samples,) or None
+            Only with ``return_labels=True``: the class of every image (None
+            when fitted without labels).
+        """
+        check_is_fitted(self)
+        offset = check_offset(offset)
+        pieces = self._pieces(n_samples, _SAMPLE_BATCH, y)
+        seed = stream_seed(self, random_state)
+        labels = []
+
+        def draw(start, stop, part):
+            images, drawn = self._sample_range(seed, offset + start, stop - start, part)
+            labels.append(drawn)
+            return images
+
+        images = fill_batches(n_samples, pieces, draw)
+        if not return_labels:
+            return images
+        return images, None if self.classes_ is None else np.concatenate(labels)
+
+    def iter_samples(self, n_samples, *, batch_size=1024, y=None, random_state=None):
+        """Generate ``n_samples`` images in batches, in constant memory.
+
+        The batches hold, in order, the images :meth:`sample` returns for
+        the same arguments, whatever ``batch_size`` is.
+
+        Parameters
+        ----------
+        n_samples : int
+            Number of images in all.
+        batch_size : int, default=1024
+            Images per batch (the last batch may be smaller).
+        y : label or array-like of shape (n_samples,), default=None
+            Classes (when fitted with labels); None draws them with the
+            training images' class shares.
+        random_state : int, RandomState instance or None, default=None
+            Seed of the whole run; None uses the estimator's ``random_state``.
+
+        Returns
+        -------
+        batches : generator of ndarray
+            Arrays of at most ``batch_size`` images, shaped as the
+            generator's samples.
+        """
+        check_is_fitted(self)
+        pieces = self._pieces(n_samples, batch_size, y)
+        seed = stream_seed(self, random_state)
+        return (
+            self._sample_range(seed, start, stop - start, part)[0] for start, stop, part in pieces
+        )
+
+    def _pieces(self, n_samples, batch_size, y):
+        check_positive_int(n_samples, "n_samples")
+        if y is not None:
+            y = self._check_labels(y, n_samples)
+        return sample_batches(n_samples, batch_size, y)
+
+    def _sample_range(self, seed, offset, n, labels):
+        """Images ``offset .. offset + n - 1`` of the stream of ``seed`` and
+        their labels (None without classes)."""
+        if self.classes_ is not None and labels is None:
+            labels = stream_labels(seed, offset, n, self.classes_, self.class_prior_)
+        images = np.asarray(self.generator_.sample(n, y=labels, random_state=seed, offset=offset))
+        return self.refine(images, labels).astype(images.dtype, copy=False), labels
