@@ -9,7 +9,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._compat import HasMethods, Interval, _fit_context
-from ._image import as_flat_images, check_pixel_range
+from ._image import as_flat_images, check_pixel_range, resize, resolve_image_shape, to_images
 from ._utils import (
     check_offset,
     check_positive_int,
@@ -136,8 +136,8 @@ class SubspaceRefiner(BaseEstimator):
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y=None):
-        """Fit the generator, then the model at the generator's output
-        resolution.
+        """Fit the generator, then the model on the training images at the
+        side of the generated images (downsampled when they are smaller).
 
         Parameters
         ----------
@@ -152,7 +152,7 @@ class SubspaceRefiner(BaseEstimator):
             The fitted refiner.
         """
         rng = check_random_state(self.random_state)
-        flat, _, _ = as_flat_images(X, None)
+        flat, shape, _ = as_flat_images(X, None)
         flat = validate_data(self, flat, dtype=[np.float64, np.float32])
         check_pixel_range(flat)
         if y is not None:
@@ -189,7 +189,13 @@ class SubspaceRefiner(BaseEstimator):
         keys = param_keys(model, "resolution")
         if keys:
             model.set_params(**{keys[0]: self.image_shape_[0]})
-        self.model_ = model.fit(X, y)
+        if shape is None:  # flat input: the generator's image_shape parameter, if any
+            shape = getattr(self.generator_, "image_shape", None)
+        images = to_images(flat, resolve_image_shape(shape, flat.shape[1]))
+        if images.shape[1:3] != self.image_shape_[:2]:
+            # the model learns the training images at the generated images' side
+            images = resize(images, self.image_shape_[0])
+        self.model_ = model.fit(images, y)
         self.n_parameters_ = int(getattr(self.generator_, "n_parameters_", 0)) + int(
             getattr(self.model_, "n_parameters_", 0)
         )

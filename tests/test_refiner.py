@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
 from sklearn.frozen import FrozenEstimator
 
 from skpager import (
@@ -175,3 +175,21 @@ def test_a_resampler_wraps_a_refiner_and_skops_round_trips(fitted, tmp_path):
     np.testing.assert_array_equal(
         restored.sample(5, random_state=4), fitted.sample(5, random_state=4)
     )
+
+
+def test_the_model_learns_the_training_images_at_the_generated_side():
+    X, y = _images(60, side=16)
+    pager = PAGER(
+        GMMCoreGenerator(resolution=4, n_components=2, max_iter=20),
+        output_resolution=8,
+        random_state=0,
+    )
+    model = SubspaceRefiner(pager, model=_model(), random_state=0).fit(X, y)
+    assert model.image_shape_ == (8, 8, 1)
+    assert model.model_.image_shape_[:2] == (8, 8)
+    images = model.sample(3, random_state=0)
+    assert images.shape == (3, 8, 8)
+    # flat images: the generator's image_shape parameter gives their shape
+    flat_pager = clone(pager).set_params(image_shape=(16, 16))
+    flat = SubspaceRefiner(flat_pager, model=_model(), random_state=0).fit(X.reshape(60, -1), y)
+    np.testing.assert_array_equal(flat.sample(3, random_state=0), images.reshape(3, -1))
