@@ -10,26 +10,21 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._compat import HasMethods, Interval, _fit_context
 from ._image import as_flat_images, check_pixel_range, resize, resolve_image_shape, to_images
+from ._stream import StreamSamplerMixin
 from ._utils import (
-    check_offset,
     check_positive_int,
     draw_seed,
-    fill_batches,
     generated_shape,
     param_keys,
     sample_batches,
     seeded_clone,
     stream_labels,
-    stream_seed,
 )
 
 __all__ = ["SubspaceRefiner"]
 
-# Images per batch inside sample.
-_SAMPLE_BATCH = 1024
 
-
-class SubspaceRefiner(BaseEstimator):
+class SubspaceRefiner(StreamSamplerMixin, BaseEstimator):
     """Pull a generator's images toward the local principal subspaces of the
     training images.
 
@@ -248,80 +243,6 @@ class SubspaceRefiner(BaseEstimator):
                 f"known: {self.classes_.tolist()}."
             )
         return labels
-
-    def sample(self, n_samples=1, y=None, random_state=None, *, offset=0, return_labels=False):
-        """Generate images: the generator's, refined.
-
-        Parameters
-        ----------
-        n_samples : int, default=1
-            Number of images.
-        y : label or array-like of shape (n_samples,), default=None
-            Classes (when fitted with labels); None draws them with the
-            training images' class shares.
-        random_state : int, RandomState instance or None, default=None
-            Seed of this call; None uses the estimator's ``random_state``.
-        offset : int, default=0
-            Position in the stream of ``random_state`` of the first image:
-            ``sample(n, offset=k)`` returns images ``k .. k + n - 1`` of the
-            stream.
-        return_labels : bool, default=False
-            Also return the class of every image.
-
-        Returns
-        -------
-        images : ndarray
-            Shaped as the generator's samples, ``n_samples`` of them.
-        labels : ndarray of shape (n_samples,) or None
-            Only with ``return_labels=True``: the class of every image (None
-            when fitted without labels).
-        """
-        check_is_fitted(self)
-        offset = check_offset(offset)
-        pieces = self._pieces(n_samples, _SAMPLE_BATCH, y)
-        seed = stream_seed(self, random_state)
-        labels = []
-
-        def draw(start, stop, part):
-            images, drawn = self._sample_range(seed, offset + start, stop - start, part)
-            labels.append(drawn)
-            return images
-
-        images = fill_batches(n_samples, pieces, draw)
-        if not return_labels:
-            return images
-        return images, None if self.classes_ is None else np.concatenate(labels)
-
-    def iter_samples(self, n_samples, *, batch_size=1024, y=None, random_state=None):
-        """Generate ``n_samples`` images in batches, in constant memory.
-
-        The batches hold, in order, the images :meth:`sample` returns for
-        the same arguments, whatever ``batch_size`` is.
-
-        Parameters
-        ----------
-        n_samples : int
-            Number of images in all.
-        batch_size : int, default=1024
-            Images per batch (the last batch may be smaller).
-        y : label or array-like of shape (n_samples,), default=None
-            Classes (when fitted with labels); None draws them with the
-            training images' class shares.
-        random_state : int, RandomState instance or None, default=None
-            Seed of the whole run; None uses the estimator's ``random_state``.
-
-        Returns
-        -------
-        batches : generator of ndarray
-            Arrays of at most ``batch_size`` images, shaped as the
-            generator's samples.
-        """
-        check_is_fitted(self)
-        pieces = self._pieces(n_samples, batch_size, y)
-        seed = stream_seed(self, random_state)
-        return (
-            self._sample_range(seed, start, stop - start, part)[0] for start, stop, part in pieces
-        )
 
     def _pieces(self, n_samples, batch_size, y):
         check_positive_int(n_samples, "n_samples")
