@@ -12,11 +12,10 @@ from ._compat import HasMethods, Interval, _fit_context
 from ._image import as_flat_images, check_pixel_range, resize, resolve_image_shape, to_images
 from ._stream import StreamSamplerMixin
 from ._utils import (
-    check_positive_int,
+    check_labels,
     draw_seed,
     generated_shape,
     param_keys,
-    sample_batches,
     seeded_clone,
     stream_labels,
 )
@@ -221,34 +220,14 @@ class SubspaceRefiner(StreamSamplerMixin, BaseEstimator):
                 f"each); got an array of shape {images.shape}."
             )
         check_pixel_range(images.reshape(len(images), -1))
+        if y is not None and np.ndim(y) > 0:
+            check_labels(y, len(images), name="y")
         labels = self._check_labels(y, len(images))
         shaped = images.reshape((len(images),) + self.image_shape_)
         reconstructed = np.asarray(self.model_.reconstruct(shaped, labels), dtype=np.float64)
         reconstructed = reconstructed.reshape(shaped.shape)
         refined = reconstructed + self.residual_weight * (shaped - reconstructed)
         return np.clip(refined, 0.0, 1.0).reshape(images.shape)
-
-    def _check_labels(self, y, n):
-        if y is None:
-            return None
-        if self.classes_ is None:
-            raise ValueError("y was given, but the refiner was fitted without labels.")
-        labels = np.broadcast_to(np.asarray(y), (n,)) if np.ndim(y) == 0 else np.asarray(y)
-        if labels.shape != (n,):
-            raise ValueError(f"y must hold one label per image ({n}); got shape {labels.shape}.")
-        unknown = ~np.isin(labels, self.classes_)
-        if unknown.any():
-            raise ValueError(
-                f"y holds labels not seen in fit, e.g. {labels[unknown][0]!r}; "
-                f"known: {self.classes_.tolist()}."
-            )
-        return labels
-
-    def _pieces(self, n_samples, batch_size, y):
-        check_positive_int(n_samples, "n_samples")
-        if y is not None:
-            y = self._check_labels(y, n_samples)
-        return sample_batches(n_samples, batch_size, y)
 
     def _sample_range(self, seed, offset, n, labels):
         """Images ``offset .. offset + n - 1`` of the stream of ``seed`` and

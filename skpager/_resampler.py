@@ -15,10 +15,8 @@ from ._image import as_flat_images, check_pixel_range, resize, resolve_image_sha
 from ._random import index_keys, sub_keys, uniform
 from ._stream import StreamSamplerMixin
 from ._utils import (
-    check_positive_int,
     draw_seed,
     generated_shape,
-    sample_batches,
     seeded_clone,
     stream_labels,
 )
@@ -347,24 +345,6 @@ class DensityRatioResampler(StreamSamplerMixin, BaseEstimator):
         features = self._features(images.reshape((len(images),) + self.image_shape_), labels)
         return self._log_odds(features)
 
-    def _check_labels(self, y, n, required):
-        if self.classes_ is None:
-            if y is not None:
-                raise ValueError("y was given, but the resampler was fitted without labels.")
-            return None
-        if y is None:
-            if required:
-                raise ValueError("y is required: the resampler was fitted with labels.")
-            return None
-        labels = np.broadcast_to(np.asarray(y), (n,)) if np.ndim(y) == 0 else np.asarray(y)
-        unknown = ~np.isin(labels, self.classes_)
-        if unknown.any():
-            raise ValueError(
-                f"y holds labels not seen in fit, e.g. {labels[unknown][0]!r}; "
-                f"known: {self.classes_.tolist()}."
-            )
-        return labels
-
     @available_if(_generator_has("reconstruct"))
     def reconstruct(self, X, y=None):
         """The generator's reconstructions of images (the images as its model
@@ -388,14 +368,6 @@ class DensityRatioResampler(StreamSamplerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         return self.generator_.reconstruct(X, y)
-
-    def _pieces(self, n_samples, batch_size, y):
-        """The ``(start, stop, y)`` batches of a sampling call, ``y`` checked
-        against the classes seen in fit (a single label: one per sample)."""
-        check_positive_int(n_samples, "n_samples")
-        if y is not None:
-            y = self._check_labels(y, n_samples, required=False)
-        return sample_batches(n_samples, batch_size, y)
 
     def _sample_range(self, seed, offset, n, labels):
         """Images ``offset .. offset + n - 1`` of the stream of ``seed`` and

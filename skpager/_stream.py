@@ -3,7 +3,7 @@
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from ._utils import check_offset, fill_batches, stream_seed
+from ._utils import check_offset, check_positive_int, fill_batches, sample_batches, stream_seed
 
 # Images per batch inside sample.
 SAMPLE_BATCH = 1024
@@ -13,11 +13,41 @@ class StreamSamplerMixin:
     """``sample`` and ``iter_samples`` of an estimator whose image ``i`` of a
     seed's stream depends on the seed and ``i`` only.
 
-    The estimator provides ``classes_``, ``_pieces(n_samples, batch_size,
-    y)`` (the checked ``(start, stop, y)`` batches of a call) and
-    ``_sample_range(seed, offset, n, labels)`` (the images ``offset ..
+    The estimator provides ``classes_`` (None when fitted without labels)
+    and ``_sample_range(seed, offset, n, labels)`` (the images ``offset ..
     offset + n - 1`` of the stream and their labels).
     """
+
+    def _check_labels(self, y, n, required=False):
+        """None, or ``y`` as labels of ``n`` images (a single label is
+        repeated), every one seen in fit; ``required``: y may not be None
+        when fitted with labels.  The number of labels is checked by the
+        caller."""
+        name = type(self).__name__
+        if self.classes_ is None:
+            if y is not None:
+                raise ValueError(f"y was given, but the {name} was fitted without labels.")
+            return None
+        if y is None:
+            if required:
+                raise ValueError(f"y is required: the {name} was fitted with labels.")
+            return None
+        labels = np.broadcast_to(np.asarray(y), (n,)) if np.ndim(y) == 0 else np.asarray(y)
+        unknown = ~np.isin(labels, self.classes_)
+        if unknown.any():
+            raise ValueError(
+                f"y holds labels not seen in fit, e.g. {labels[unknown][0]!r}; "
+                f"known: {self.classes_.tolist()}."
+            )
+        return labels
+
+    def _pieces(self, n_samples, batch_size, y):
+        """The ``(start, stop, y)`` batches of a sampling call, ``y`` checked
+        against the classes seen in fit (a single label: one per sample)."""
+        check_positive_int(n_samples, "n_samples")
+        if y is not None:
+            y = self._check_labels(y, n_samples)
+        return sample_batches(n_samples, batch_size, y)
 
     def sample(self, n_samples=1, y=None, random_state=None, *, offset=0, return_labels=False):
         """Generate images, each a function of the seed and its position in
