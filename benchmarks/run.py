@@ -24,7 +24,7 @@ Run::
     python -m benchmarks --dataset cifar10 --grid docs/x.png
     python -m benchmarks --resample 2             # + DensityRatioResampler over PAGER
     python -m benchmarks --core-resample 16       # PAGER with a resampled core
-    python -m benchmarks --refine 0.75            # + SubspaceRefiner over PAGER
+    python -m benchmarks --refine 0.8             # + SubspaceRefiner over PAGER
 
 Needs the optional FID extra (see skpager.metrics.fid_score).  Inception runs
 at about 8.7 images/s on the 2-core development machine: budget ~19 minutes
@@ -152,7 +152,7 @@ def run(
     methods.append((name, samples, fit, sample_s, pager.n_parameters_))
     print(f"[{dataset}] PAGER fitted in {fit['seconds']:.0f}s", flush=True)
 
-    generator, generator_name = pager, "PAGER"
+    generator, generator_name, generator_fit = pager, "PAGER", fit
     if refine is not None:
         # the fitted PAGER, frozen: the refiner fits its model only; its row
         # refines PAGER's row's samples, and its fit time, RSS and sampling
@@ -169,8 +169,8 @@ def run(
         if refine_grid is not None:
             _save_grid(refine_grid, refined, labels)
         generator, generator_name = refiner, f"SubspaceRefiner(PAGER, residual_weight={refine})"
-        row = (generator_name, refined, _sum(fit, extra), refine_s, refiner.n_parameters_)
-        methods.append(row)
+        generator_fit = _sum(fit, extra)
+        methods.append((generator_name, refined, generator_fit, refine_s, refiner.n_parameters_))
         print(f"[{dataset}] refiner's model fitted in {extra['seconds']:.0f}s", flush=True)
 
     if resample is not None:
@@ -183,7 +183,7 @@ def run(
         extra = {}
         with measure_rss(extra):
             model.fit(train.images, train.target)
-        both = _sum(fit if refine is None else methods[-1][2], extra)
+        both = _sum(generator_fit, extra)
         t0 = time.perf_counter()
         resampled = model.sample(n, y=labels, random_state=seed + 1)
         resample_s = time.perf_counter() - t0
