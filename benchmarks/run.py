@@ -24,7 +24,8 @@ Run::
     python -m benchmarks --dataset cifar10 --grid docs/x.png
     python -m benchmarks --resample 2             # + DensityRatioResampler over PAGER
     python -m benchmarks --core-resample 16       # PAGER with a resampled core
-    python -m benchmarks --refine 0.8             # + SubspaceRefiner over PAGER
+    python -m benchmarks --refine 0.85            # + SubspaceRefiner over PAGER
+    python -m benchmarks --core-temperature 1.3   # PAGER's core drawn hotter
 
 Needs the optional FID extra (see skpager.metrics.fid_score).  Inception runs
 at about 8.7 images/s on the 2-core development machine: budget ~19 minutes
@@ -115,6 +116,7 @@ def run(
     enhancer="default",
     enhancer_temperature=None,
     core_resolution=None,
+    core_temperature=None,
     grid=None,
     n_reference=None,
     n_train=None,
@@ -135,6 +137,8 @@ def run(
     channels = n_channels(train.images)
     template = _enhancer(enhancer, channels, enhancer_temperature)
     core = PAGER.default_stages(channels)["core"].set_params(resolution=core_resolution)
+    if core_temperature is not None:
+        core.set_params(temperature=core_temperature)
     if core_resample is not None:
         core = DensityRatioResampler(core, n_candidates=core_resample)  # PAGER seeds it
     pager = PAGER(core=core, enhancer=template, random_state=seed, n_jobs=2)
@@ -146,6 +150,8 @@ def run(
     sample_s = time.perf_counter() - t0
     r = pager.resolutions_[0]
     kind = "core" if core_resample is None else f"core resampled among {core_resample}"
+    if core_temperature is not None:
+        kind += f" at temperature {core_temperature}"
     name = f"PAGER ({r}x{r} {kind}, {pager.enhancers_[0]!r})"
     if grid is not None:
         _save_grid(grid, samples, labels)
@@ -270,6 +276,12 @@ def main(argv=None):
         help="side of the core images (default: PAGER's, 16 grey / 4 colour)",
     )
     parser.add_argument(
+        "--core-temperature",
+        type=float,
+        default=None,
+        help="temperature of PAGER's core (default: the core's, 1)",
+    )
+    parser.add_argument(
         "--enhancer",
         choices=["default", "paper", "exemplar", "conditional"],
         default="default",
@@ -320,6 +332,7 @@ def main(argv=None):
             n,
             enhancer_temperature=args.enhancer_temperature,
             core_resolution=args.core_resolution,
+            core_temperature=args.core_temperature,
             enhancer=args.enhancer,
             n_reference=args.n_reference,
             n_train=args.n_train,

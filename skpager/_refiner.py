@@ -30,8 +30,9 @@ class SubspaceRefiner(StreamSamplerMixin, BaseEstimator):
     A second model of the training images, at the generator's output
     resolution, represents each image by its projection onto the principal
     subspace of its class's most responsible mixture component (by default
-    :class:`LocalPCACoreGenerator` with ``local_variance=0.99``: the
-    component's own axes for 99% of its variance).  What a generated image
+    :class:`LocalPCACoreGenerator` with ``local_variance=0.99`` and
+    ``feature_variance=0.95``: the component's own axes for 99% of its
+    variance, in the class's principal space of 95% of the variance).  What a generated image
     holds outside that subspace is mostly what the generator gets wrong
     (grain and smears in directions in which the training images of its
     class barely vary); the refiner keeps ``residual_weight`` of it:
@@ -55,8 +56,9 @@ class SubspaceRefiner(StreamSamplerMixin, BaseEstimator):
         Model of the training images with ``fit(X, y)`` and
         ``reconstruct(X, y)`` (cloned); its ``resolution`` parameter, when it
         has one, is set to the side of the generated images.  None uses
-        ``LocalPCACoreGenerator(local_variance=0.99, n_jobs=n_jobs)``.
-    residual_weight : float in [0, 1], default=0.8
+        ``LocalPCACoreGenerator(feature_variance=0.95, local_variance=0.99,
+        n_jobs=n_jobs)``.
+    residual_weight : float in [0, 1], default=0.85
         Fraction of each image's difference from its reconstruction that is
         kept.  Read when refining: changing it needs no refit.
     n_jobs : int, default=None
@@ -116,7 +118,7 @@ class SubspaceRefiner(StreamSamplerMixin, BaseEstimator):
         generator=None,
         *,
         model=None,
-        residual_weight=0.8,
+        residual_weight=0.85,
         n_jobs=None,
         random_state=None,
         verbose=0,
@@ -173,6 +175,7 @@ class SubspaceRefiner(StreamSamplerMixin, BaseEstimator):
             from ._local_core import LocalPCACoreGenerator
 
             model = LocalPCACoreGenerator(
+                feature_variance=0.95,
                 local_variance=0.99,
                 n_jobs=self.n_jobs,
                 random_state=draw_seed(rng),

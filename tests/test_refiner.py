@@ -134,6 +134,7 @@ def test_default_generator_and_model():
     assert isinstance(model.generator_, PAGER)
     assert isinstance(model.model_, LocalPCACoreGenerator)
     assert model.model_.local_variance == 0.99
+    assert model.model_.feature_variance == 0.95
     assert model.classes_ is None
     assert model.sample(3, random_state=0).shape == (3, 8, 8)
 
