@@ -4,6 +4,7 @@ import copy
 
 import numpy as np
 import pytest
+from _wrappers import small_pager, two_class_images
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.base import BaseEstimator, clone
@@ -21,29 +22,14 @@ from skpager import (
 from skpager._utils import draw_seed
 
 
-def _images(n=120, side=8, seed=0):
-    """Bright squares on a dark background (class 0) and dark ones on a bright
-    background (class 1), with noise."""
-    rng = np.random.RandomState(seed)
-    y = np.arange(n) % 2
-    X = rng.rand(n, side, side) * 0.2
-    X[:, 2:6, 2:6] += 0.7
-    X[y == 1] = 1.0 - X[y == 1]
-    return np.clip(X, 0, 1), y
-
-
-def _generator():
-    return PAGER(GMMCoreGenerator(resolution=4, n_components=2, max_iter=20), random_state=0)
-
-
 def _model():
     return LocalPCACoreGenerator(n_components=2, max_iter=20, local_variance=0.5)
 
 
 @pytest.fixture(scope="module")
 def fitted():
-    X, y = _images()
-    return SubspaceRefiner(_generator(), model=_model(), random_state=0).fit(X, y)
+    X, y = two_class_images()
+    return SubspaceRefiner(small_pager(), model=_model(), random_state=0).fit(X, y)
 
 
 def _seed(random_state):
@@ -89,7 +75,7 @@ def test_distance_to_the_reconstruction_scales_by_the_weight(fitted, weight, see
 
 
 def test_each_image_depends_on_its_own_input_and_position_only(fitted):
-    X, y = _images(12, seed=3)
+    X, y = two_class_images(12, seed=3)
     out = fitted.refine(X, y)
     np.testing.assert_allclose(fitted.refine(X[5:7], y[5:7]), out[5:7], atol=1e-12)
     perm = np.random.default_rng(0).permutation(12)
@@ -113,7 +99,7 @@ def test_labels_without_classes_follow_the_class_shares(fitted):
 
 
 def test_fit_seeds_the_given_estimators_and_is_reproducible():
-    X, y = _images()
+    X, y = two_class_images()
     model = SubspaceRefiner(
         PAGER(GMMCoreGenerator(resolution=4, n_components=2, max_iter=20)),
         model=_model(),
@@ -129,7 +115,7 @@ def test_fit_seeds_the_given_estimators_and_is_reproducible():
 
 
 def test_default_generator_and_model():
-    X, _ = _images(40)
+    X, _ = two_class_images(40)
     model = SubspaceRefiner(random_state=0).fit(X)
     assert isinstance(model.generator_, PAGER)
     assert isinstance(model.model_, LocalPCACoreGenerator)
@@ -140,13 +126,13 @@ def test_default_generator_and_model():
 
 
 def test_bad_arguments_raise_naming_them(fitted):
-    X, y = _images(20)
+    X, y = two_class_images(20)
     with pytest.raises(ValueError, match="residual_weight"):
-        SubspaceRefiner(_generator(), residual_weight=1.5).fit(X, y)
+        SubspaceRefiner(small_pager(), residual_weight=1.5).fit(X, y)
     with pytest.raises(ValueError, match="model"):
-        SubspaceRefiner(_generator(), model=BaseEstimator()).fit(X, y)
+        SubspaceRefiner(small_pager(), model=BaseEstimator()).fit(X, y)
     with pytest.raises(ValueError, match="one label per image"):
-        SubspaceRefiner(_generator(), model=_model()).fit(X, y[:5])
+        SubspaceRefiner(small_pager(), model=_model()).fit(X, y[:5])
     with pytest.raises(ValueError, match="shape"):
         fitted.refine(np.zeros((2, 7, 7)))
     with pytest.raises(ValueError, match="not seen in fit"):
@@ -159,13 +145,13 @@ def test_bad_arguments_raise_naming_them(fitted):
         fitted.sample(0)
     with pytest.raises(ValueError, match="offset"):
         fitted.sample(2, offset=-1)
-    unconditional = SubspaceRefiner(_generator(), model=_model(), random_state=0).fit(X)
+    unconditional = SubspaceRefiner(small_pager(), model=_model(), random_state=0).fit(X)
     with pytest.raises(ValueError, match="without labels"):
         unconditional.refine(X[:2], [0, 1])
 
 
 def test_a_resampler_wraps_a_refiner_and_skops_round_trips(fitted, tmp_path):
-    X, y = _images()
+    X, y = two_class_images()
     resampled = DensityRatioResampler(
         FrozenEstimator(fitted), n_fit_samples=60, random_state=0
     ).fit(X, y)
@@ -179,7 +165,7 @@ def test_a_resampler_wraps_a_refiner_and_skops_round_trips(fitted, tmp_path):
 
 
 def test_the_model_learns_the_training_images_at_the_generated_side():
-    X, y = _images(60, side=16)
+    X, y = two_class_images(60, side=16)
     pager = PAGER(
         GMMCoreGenerator(resolution=4, n_components=2, max_iter=20),
         output_resolution=8,

@@ -4,6 +4,7 @@ import copy
 
 import numpy as np
 import pytest
+from _wrappers import small_pager, two_class_images
 from sklearn.base import BaseEstimator, clone
 from sklearn.linear_model import LogisticRegression
 
@@ -21,32 +22,17 @@ from skpager._utils import draw_seed
 from skpager.datasets import load_demo
 
 
-def _images(n=120, side=8, seed=0):
-    """Bright squares on a dark background (class 0) and dark ones on a bright
-    background (class 1), with noise: two classes any generator can tell apart."""
-    rng = np.random.RandomState(seed)
-    y = np.arange(n) % 2
-    X = rng.rand(n, side, side) * 0.2
-    X[:, 2:6, 2:6] += 0.7
-    X[y == 1] = 1.0 - X[y == 1]
-    return np.clip(X, 0, 1), y
-
-
-def _generator():
-    return PAGER(GMMCoreGenerator(resolution=4, n_components=2, max_iter=20), random_state=0)
-
-
 @pytest.fixture(scope="module")
 def fitted():
-    X, y = _images()
-    return DensityRatioResampler(_generator(), n_fit_samples=120, random_state=0).fit(X, y)
+    X, y = two_class_images()
+    return DensityRatioResampler(small_pager(), n_fit_samples=120, random_state=0).fit(X, y)
 
 
 @pytest.fixture(scope="module")
 def unconditional():
-    X, _ = _images()
+    X, _ = two_class_images()
     return DensityRatioResampler(
-        _generator(), classifier=LogisticRegression(max_iter=500), random_state=0
+        small_pager(), classifier=LogisticRegression(max_iter=500), random_state=0
     ).fit(X)
 
 
@@ -135,11 +121,11 @@ def test_bad_input(unconditional):
         unconditional.sample(0)
     with pytest.raises(ValueError, match="offset"):
         unconditional.sample(2, offset=-1)
-    X, y = _images(20)
+    X, y = two_class_images(20)
     with pytest.raises(ValueError, match="y must hold one label per image"):
-        DensityRatioResampler(_generator()).fit(X, y[:5])
+        DensityRatioResampler(small_pager()).fit(X, y[:5])
     with pytest.raises(ValueError, match="n_candidates"):
-        DensityRatioResampler(_generator(), n_candidates=0).fit(X)
+        DensityRatioResampler(small_pager(), n_candidates=0).fit(X)
 
 
 def test_persisted_model_samples_the_same(fitted, tmp_path):
@@ -151,7 +137,7 @@ def test_persisted_model_samples_the_same(fitted, tmp_path):
 
 
 def test_default_generator_is_pager():
-    X, _ = _images(40)
+    X, _ = two_class_images(40)
     model = DensityRatioResampler(n_fit_samples=30, n_candidates=2, random_state=0).fit(X)
     assert isinstance(model.generator_, PAGER)
     assert model.image_shape_ == (8, 8, 1)
@@ -180,7 +166,7 @@ def test_the_real_images_are_the_generators_reconstructions():
     """A generator with ``reconstruct`` is compared with its reconstructions
     of the training images (here constant 0.75, against samples at 0.25), not
     with the training images (random, 8x8)."""
-    X, _ = _images(40)
+    X, _ = two_class_images(40)
     model = DensityRatioResampler(
         _ConstantGenerator(), classifier=LogisticRegression(), n_fit_samples=40
     ).fit(X)
@@ -193,7 +179,7 @@ def test_the_real_images_are_the_generators_reconstructions():
     pca = model.pca_.components_.size + model.pca_.mean_.size
     assert model.n_parameters_ == 7 + pca + lr.coef_.size + 1
     # a generator without reconstruct gives a resampler without it
-    assert not hasattr(DensityRatioResampler(_generator()), "reconstruct")
+    assert not hasattr(DensityRatioResampler(small_pager()), "reconstruct")
     assert hasattr(DensityRatioResampler(_ConstantGenerator()), "reconstruct")
 
 
