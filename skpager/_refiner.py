@@ -6,11 +6,11 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ._compat import HasMethods, Interval, _fit_context
-from ._image import as_flat_images, check_pixel_range, resize, resolve_image_shape, to_images
-from ._stream import StreamSamplerMixin
+from ._image import check_pixel_range, resize, resolve_image_shape, to_images
+from ._stream import StreamSamplerMixin, fit_wrapped_generator
 from ._utils import (
     check_labels,
     draw_seed,
@@ -148,26 +148,7 @@ class SubspaceRefiner(StreamSamplerMixin, BaseEstimator):
             The fitted refiner.
         """
         rng = check_random_state(self.random_state)
-        flat, shape, _ = as_flat_images(X, None)
-        flat = validate_data(self, flat, dtype=[np.float64, np.float32])
-        check_pixel_range(flat)
-        if y is not None:
-            y = np.asarray(y)
-            if y.shape != (len(flat),):
-                raise ValueError(
-                    f"y must hold one label per image ({len(flat)}); got shape {y.shape}."
-                )
-            self.classes_, counts = np.unique(y, return_counts=True)
-            self.class_prior_ = counts / counts.sum()
-        else:
-            self.classes_ = self.class_prior_ = None
-        if self.generator is None:
-            from ._pager import PAGER
-
-            generator = PAGER(random_state=draw_seed(rng))
-        else:
-            generator = seeded_clone(self.generator, rng)
-        self.generator_ = generator.fit(X, y)
+        flat, shape, y = fit_wrapped_generator(self, X, y, rng)
         probe = self.generator_.sample(1, y=None if y is None else y[:1], random_state=0)
         self.image_shape_ = generated_shape(np.asarray(probe), self.generator_)
 

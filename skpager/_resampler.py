@@ -8,16 +8,15 @@ from sklearn.decomposition import PCA
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.utils import check_random_state
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ._compat import HasMethods, Interval, _fit_context, n_tree_parameters
-from ._image import as_flat_images, check_pixel_range, resize, resolve_image_shape, to_images
+from ._image import check_pixel_range, resize, resolve_image_shape, to_images
 from ._random import index_keys, sub_keys, uniform
-from ._stream import StreamSamplerMixin
+from ._stream import StreamSamplerMixin, fit_wrapped_generator
 from ._utils import (
     draw_seed,
     generated_shape,
-    seeded_clone,
     stream_labels,
 )
 
@@ -230,34 +229,11 @@ class DensityRatioResampler(StreamSamplerMixin, BaseEstimator):
             The fitted resampler.
         """
         rng = check_random_state(self.random_state)
-        flat, shape, is_nd = as_flat_images(X, None)
-        flat = validate_data(self, flat, dtype=[np.float64, np.float32])
-        check_pixel_range(flat)
-        if y is not None:
-            y = np.asarray(y)
-            if y.shape != (len(flat),):
-                raise ValueError(
-                    f"y must hold one label per image ({len(flat)}); got shape {y.shape}."
-                )
-        if self.generator is None:
-            from ._pager import PAGER
-
-            generator = PAGER(random_state=draw_seed(rng))
-        else:
-            # the generator's seeds left at None (nested ones too) are drawn
-            # from random_state, so that the fit is reproducible
-            generator = seeded_clone(self.generator, rng)
-        self.generator_ = generator.fit(X, y)
+        flat, shape, y = fit_wrapped_generator(self, X, y, rng)
 
         n = min(self.n_fit_samples, len(flat))
         rows = np.sort(rng.choice(len(flat), n, replace=False))
-        real_labels = None
-        if y is None:
-            self.classes_ = self.class_prior_ = None
-        else:
-            self.classes_, counts = np.unique(y, return_counts=True)
-            self.class_prior_ = counts / counts.sum()
-            real_labels = y[rows]
+        real_labels = None if y is None else y[rows]
         fake = self.generator_.sample(n, y=real_labels, random_state=draw_seed(rng))
         fake = np.asarray(fake, dtype=np.float64)
         self.image_shape_ = generated_shape(fake, self.generator_)

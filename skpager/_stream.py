@@ -1,12 +1,64 @@
-"""Sampling by position for the estimators that wrap a generator."""
+"""What the estimators that wrap a generator share: fitting the generator,
+and sampling by position."""
 
 import numpy as np
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._utils import check_offset, check_positive_int, fill_batches, sample_batches, stream_seed
+from ._image import as_flat_images, check_pixel_range
+from ._utils import (
+    check_offset,
+    check_positive_int,
+    draw_seed,
+    fill_batches,
+    sample_batches,
+    seeded_clone,
+    stream_seed,
+)
 
 # Images per batch inside sample.
 SAMPLE_BATCH = 1024
+
+
+def fit_wrapped_generator(estimator, X, y, rng):
+    """Check a wrapper's training data and fit its generator.
+
+    Validates the images (in [0, 1]) and the labels (one per image), sets
+    the wrapper's ``classes_`` and ``class_prior_`` (None without labels)
+    and fits ``generator_``: ``PAGER`` seeded from ``rng`` when the
+    wrapper's ``generator`` is None, else a clone of it whose seeds left at
+    None (nested ones too) are drawn from ``rng``, so that the fit is
+    reproducible.
+
+    Returns
+    -------
+    flat : ndarray of shape (n_samples, n_features)
+        The validated images, flattened.
+    shape : tuple or None
+        Their n-D shape without the first axis (None for flat input).
+    y : ndarray or None
+        The labels as an array.
+    """
+    flat, shape, _ = as_flat_images(X, None)
+    flat = validate_data(estimator, flat, dtype=[np.float64, np.float32])
+    check_pixel_range(flat)
+    if y is None:
+        estimator.classes_ = estimator.class_prior_ = None
+    else:
+        y = np.asarray(y)
+        if y.shape != (len(flat),):
+            raise ValueError(
+                f"y must hold one label per image ({len(flat)}); got shape {y.shape}."
+            )
+        estimator.classes_, counts = np.unique(y, return_counts=True)
+        estimator.class_prior_ = counts / counts.sum()
+    if estimator.generator is None:
+        from ._pager import PAGER
+
+        generator = PAGER(random_state=draw_seed(rng))
+    else:
+        generator = seeded_clone(estimator.generator, rng)
+    estimator.generator_ = generator.fit(X, y)
+    return flat, shape, y
 
 
 class StreamSamplerMixin:
