@@ -9,8 +9,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._compat import HasMethods, Interval, _fit_context
-from ._image import check_pixel_range, resize, resolve_image_shape, to_images
-from ._stream import StreamSamplerMixin, fit_wrapped_generator
+from ._image import resize, resolve_image_shape, to_images
+from ._stream import StreamSamplerMixin, check_generated_images, fit_wrapped_generator
 from ._utils import (
     check_labels,
     draw_seed,
@@ -196,14 +196,7 @@ class SubspaceRefiner(StreamSamplerMixin, BaseEstimator):
             The refined images, clipped to [0, 1], shaped as ``X``.
         """
         check_is_fitted(self)
-        images = np.asarray(X, dtype=np.float64)
-        n_pixels = int(np.prod(self.image_shape_))
-        if images.ndim < 2 or images.size != len(images) * n_pixels:
-            raise ValueError(
-                f"X must hold images of shape {self.image_shape_} ({n_pixels} features "
-                f"each); got an array of shape {images.shape}."
-            )
-        check_pixel_range(images.reshape(len(images), -1))
+        images = check_generated_images(self, X)
         if y is not None and np.ndim(y) > 0:
             check_labels(y, len(images), name="y")
         labels = self._check_labels(y, len(images))

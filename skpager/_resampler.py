@@ -11,9 +11,9 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from ._compat import HasMethods, Interval, _fit_context, n_tree_parameters
-from ._image import check_pixel_range, resize, resolve_image_shape, to_images
+from ._image import resize, resolve_image_shape, to_images
 from ._random import index_keys, sub_keys, uniform
-from ._stream import StreamSamplerMixin, fit_wrapped_generator
+from ._stream import StreamSamplerMixin, check_generated_images, fit_wrapped_generator
 from ._utils import (
     draw_seed,
     generated_shape,
@@ -309,14 +309,7 @@ class DensityRatioResampler(StreamSamplerMixin, BaseEstimator):
             Higher for images the classifier takes for training images.
         """
         check_is_fitted(self)
-        images = np.asarray(X, dtype=np.float64)
-        n_pixels = int(np.prod(self.image_shape_))
-        if images.ndim < 2 or images.size != len(images) * n_pixels:
-            raise ValueError(
-                f"X must hold images of shape {self.image_shape_} ({n_pixels} features "
-                f"each); got an array of shape {images.shape}."
-            )
-        check_pixel_range(images.reshape(len(images), -1))
+        images = check_generated_images(self, X)
         labels = self._check_labels(y, len(images), required=True)
         features = self._features(images.reshape((len(images),) + self.image_shape_), labels)
         return self._log_odds(features)

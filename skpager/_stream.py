@@ -61,6 +61,20 @@ def fit_wrapped_generator(estimator, X, y, rng):
     return flat, shape, y
 
 
+def check_generated_images(estimator, X):
+    """``X`` as float64 images of the wrapper's ``image_shape_`` (flat or
+    n-D, any number of them), with pixels in [0, 1]."""
+    images = np.asarray(X, dtype=np.float64)
+    n_pixels = int(np.prod(estimator.image_shape_))
+    if images.ndim < 2 or images.size != len(images) * n_pixels:
+        raise ValueError(
+            f"X must hold images of shape {estimator.image_shape_} ({n_pixels} features "
+            f"each); got an array of shape {images.shape}."
+        )
+    check_pixel_range(images.reshape(len(images), -1))
+    return images
+
+
 class StreamSamplerMixin:
     """``sample`` and ``iter_samples`` of an estimator whose image ``i`` of a
     seed's stream depends on the seed and ``i`` only.
