@@ -150,13 +150,18 @@ def class_pca(features, variance, reg_covar):
     return pca, residual_var, pca.transform(features)
 
 
+def select_mixture(features, n_components, seed, gmm_params, selection):
+    """The mixture of ``features`` under ``component_selection=selection``."""
+    if selection == "bic":
+        return _bic_mixture(features, n_components, seed, gmm_params)
+    if selection == "heldout":
+        return _heldout_mixture(features, n_components, seed, gmm_params)
+    return fit_mixture(features, n_components, seed, **gmm_params)
+
+
 def _fit_class_model_numpy(features, n_components, pca_variance, gmm_params, seed, selection):
     pca, residual_var, features = class_pca(features, pca_variance, gmm_params["reg_covar"])
-    if selection == "bic":
-        return pca, residual_var, _bic_mixture(features, n_components, seed, gmm_params)
-    if selection == "heldout":
-        return pca, residual_var, _heldout_mixture(features, n_components, seed, gmm_params)
-    return pca, residual_var, fit_mixture(features, n_components, seed, **gmm_params)
+    return pca, residual_var, select_mixture(features, n_components, seed, gmm_params, selection)
 
 
 class GMMCoreGenerator(DensityMixin, BaseEstimator):

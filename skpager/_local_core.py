@@ -4,12 +4,11 @@ from functools import partial
 from numbers import Real
 
 import numpy as np
-from scipy.linalg import solve_triangular
 from sklearn import config_context
-from sklearn.mixture import GaussianMixture
 
 from ._compat import Interval
-from ._core import GMMCoreGenerator, _fit_class_model_numpy, class_pca
+from ._core import GMMCoreGenerator, _fit_class_model_numpy, class_pca, select_mixture
+from ._mixture import as_fitted_mixture
 from ._random import categorical, standard_normal, sub_keys
 from ._utils import groups, single_blas_thread
 
@@ -61,21 +60,6 @@ def _local_components(z, resp, local_variance, reg_covar):
     return weights, means, covariances, factors[:, :, : ranks.max()], ranks
 
 
-def _as_mixture(weights, means, covariances, reg_covar):
-    """A fitted full-covariance :class:`~sklearn.mixture.GaussianMixture`
-    holding the given parameters (its ``score_samples`` is their density)."""
-    k_all, q = means.shape
-    gmm = GaussianMixture(k_all, covariance_type="full", reg_covar=reg_covar)
-    chol = np.linalg.cholesky(covariances)
-    eye = np.eye(q)
-    gmm.precisions_cholesky_ = np.stack([solve_triangular(c, eye, lower=True).T for c in chol])
-    gmm.precisions_ = gmm.precisions_cholesky_ @ np.transpose(gmm.precisions_cholesky_, (0, 2, 1))
-    gmm.weights_, gmm.means_, gmm.covariances_ = weights, means, covariances
-    gmm.converged_, gmm.n_iter_, gmm.lower_bound_ = True, 0, -np.inf
-    gmm.n_features_in_ = q
-    return gmm
-
-
 def _fit_local_model(
     features,
     n_components,
@@ -94,16 +78,40 @@ def _fit_local_model(
     Returns ``(pca, residual_var, gmm, axes, ranks)``: the first three as in
     :class:`GMMCoreGenerator` (``gmm`` full-covariance, in ``pca``'s space).
     """
+    reg = gmm_params["reg_covar"]
     with config_context(array_api_dispatch=False), single_blas_thread():
-        inner_pca, _, inner = _fit_class_model_numpy(
-            features, n_components, pca_variance, gmm_params, seed, selection
-        )
-        inner_z = features if inner_pca is None else inner_pca.transform(features)
-        resp = inner.predict_proba(inner_z)
-        reg = gmm_params["reg_covar"]
         pca, residual_var, z = class_pca(features, feature_variance, reg)
+        inner_z = _leading_coordinates(pca, z, pca_variance)
+        if inner_z is None:  # the mixture's space is not a part of the class's
+            inner_pca, _, inner = _fit_class_model_numpy(
+                features, n_components, pca_variance, gmm_params, seed, selection
+            )
+            inner_z = features if inner_pca is None else inner_pca.transform(features)
+        else:
+            inner = select_mixture(inner_z, n_components, seed, gmm_params, selection)
+        resp = inner.predict_proba(inner_z)
         weights, means, covs, axes, ranks = _local_components(z, resp, local_variance, reg)
-        return pca, residual_var, _as_mixture(weights, means, covs, reg), axes, ranks
+        return pca, residual_var, as_fitted_mixture(weights, means, covs, reg), axes, ranks
+
+
+def _leading_coordinates(pca, z, variance):
+    """The coordinates that ``class_pca(features, variance)`` would give,
+    read off the larger fitted PCA ``pca`` (coordinates ``z``), or None
+    when that PCA does not hold them.
+
+    Both PCAs come from the same singular value decomposition, and a PCA
+    keeping a share of the variance keeps the leading directions up to the
+    first whose cumulated share exceeds it (scikit-learn's rule, applied to
+    the same ratios), so the smaller PCA's coordinates are the first
+    columns of ``z``: one decomposition per class instead of two.
+    """
+    if pca is None or variance is None or variance >= 1:
+        return None
+    cumulated = np.cumsum(pca.explained_variance_ratio_)
+    keep = int(np.searchsorted(cumulated, variance, side="right")) + 1
+    if keep > len(cumulated):  # past the end of what pca kept: cannot tell
+        return None
+    return np.ascontiguousarray(z[:, :keep])
 
 
 class LocalPCACoreGenerator(GMMCoreGenerator):

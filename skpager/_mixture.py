@@ -11,7 +11,9 @@ own keys, see ``_random.py``), and the covariance is scaled by
 import warnings
 
 import numpy as np
+from scipy.linalg import solve_triangular
 from sklearn import config_context
+from sklearn.cluster import KMeans
 from sklearn.mixture import GaussianMixture
 
 from ._random import categorical, standard_normal, sub_keys
@@ -25,6 +27,9 @@ def fit_mixture(data, n_components, seed, **params):
     "did not converge" warning is silenced (``max_iter`` is a deliberate
     budget here, not a failure), and BLAS runs on one thread (EM's
     products are small; see :func:`~skpager._utils.single_blas_thread`).
+    Full covariances with no other parameters than ``max_iter``, ``tol``
+    and ``reg_covar`` are fitted by :func:`fit_full_mixture`, the same EM
+    in fewer, larger products.
     """
     with (
         config_context(array_api_dispatch=False),
@@ -32,7 +37,189 @@ def fit_mixture(data, n_components, seed, **params):
         single_blas_thread(),
     ):
         warnings.filterwarnings("ignore", message=".*did not converge.*")
+        if params.get("covariance_type") == "full" and set(params) <= _FULL_EM_PARAMS:
+            options = {key: value for key, value in params.items() if key != "covariance_type"}
+            return fit_full_mixture(data, n_components, seed, **options)
         return GaussianMixture(n_components=n_components, random_state=seed, **params).fit(data)
+
+
+_FULL_EM_PARAMS = {"covariance_type", "max_iter", "tol", "reg_covar"}
+
+# Largest table of pairwise products kept for a whole EM run (bytes); a
+# larger one is rebuilt chunk by chunk in every step.
+_PRODUCTS_BYTES = 128 * 2**20
+_CHUNK_ROWS = 4096
+
+
+def as_fitted_mixture(weights, means, covariances, reg_covar):
+    """A fitted full-covariance :class:`~sklearn.mixture.GaussianMixture`
+    holding the given parameters (its ``score_samples`` is their density).
+
+    Raises ValueError when a covariance is not positive definite.
+    """
+    k_all, q = means.shape
+    gmm = GaussianMixture(k_all, covariance_type="full", reg_covar=reg_covar)
+    gmm.precisions_cholesky_ = _precision_cholesky(covariances)
+    gmm.precisions_ = gmm.precisions_cholesky_ @ np.transpose(gmm.precisions_cholesky_, (0, 2, 1))
+    gmm.weights_, gmm.means_, gmm.covariances_ = weights, means, covariances
+    gmm.converged_, gmm.n_iter_, gmm.lower_bound_ = True, 0, -np.inf
+    gmm.n_features_in_ = q
+    return gmm
+
+
+def _precision_cholesky(covariances):
+    """``inv(cholesky(cov)).T`` of every covariance, as scikit-learn stores it."""
+    try:
+        chol = np.linalg.cholesky(covariances)
+    except np.linalg.LinAlgError:
+        raise ValueError(
+            "Fitting the mixture model failed because some components have "
+            "ill-defined empirical covariance (for instance caused by singleton "
+            "or collapsed samples). Try to decrease the number of components, "
+            "or increase reg_covar."
+        ) from None
+    eye = np.eye(covariances.shape[1])
+    return np.stack([solve_triangular(c, eye, lower=True).T for c in chol])
+
+
+class _PairProducts:
+    """The products ``x_i x_j`` (``i <= j``) of every row, kept whole when
+    they fit in ``_PRODUCTS_BYTES``, else rebuilt per chunk of rows.
+
+    With them both EM steps of a full-covariance mixture are one matrix
+    product over all components: the M-step's second moments are
+    ``resp.T @ P`` and the E-step's quadratic forms ``x^T A x`` are
+    ``P @ a`` (``a``: the upper triangle of ``A``, off-diagonal entries
+    doubled).
+    """
+
+    def __init__(self, X):
+        self.X = X
+        n, d = X.shape
+        self.upper = np.triu_indices(d)
+        width = len(self.upper[0])
+        whole = n * width * X.itemsize <= _PRODUCTS_BYTES
+        self.whole = self._products(X) if whole else None
+        self.chunk = n if whole else max(1, min(n, _CHUNK_ROWS))
+
+    def _products(self, rows):
+        i, j = self.upper
+        return rows[:, i] * rows[:, j]
+
+    def chunks(self):
+        """``(start, stop, products)`` over the rows."""
+        n = len(self.X)
+        for start in range(0, n, self.chunk):
+            stop = min(start + self.chunk, n)
+            yield (
+                start,
+                stop,
+                (self.whole if self.whole is not None else self._products(self.X[start:stop])),
+            )
+
+    def unpack(self, flat):
+        """Symmetric ``(K, d, d)`` matrices from their upper triangles ``(K, width)``."""
+        d = self.X.shape[1]
+        out = np.zeros((len(flat), d, d))
+        i, j = self.upper
+        out[:, i, j] = flat
+        out[:, j, i] = flat
+        return out
+
+    def pack(self, matrices):
+        """Upper triangles of symmetric ``(K, d, d)``, off-diagonal entries doubled."""
+        i, j = self.upper
+        return matrices[:, i, j] * np.where(i == j, 1.0, 2.0)
+
+
+def _full_m_step(X, resp, pairs, reg_covar):
+    """Weights (unnormalised counts), means and covariances from ``resp``,
+    as scikit-learn's M-step computes them (second moments minus the
+    outer product of the mean)."""
+    counts = resp.sum(axis=0) + 10 * np.finfo(resp.dtype).eps
+    means = resp.T @ X / counts[:, None]
+    second = np.zeros((resp.shape[1], len(pairs.upper[0])))
+    for start, stop, products in pairs.chunks():
+        second += resp[start:stop].T @ products
+    covariances = pairs.unpack(second / counts[:, None])
+    covariances -= means[:, :, None] * means[:, None, :]
+    d = X.shape[1]
+    covariances[:, np.arange(d), np.arange(d)] += reg_covar
+    return counts, means, covariances
+
+
+def _full_log_prob(X, weights, means, prec_chol, pairs):
+    """Weighted log-densities ``(n, K)``: Mahalanobis distances from the
+    pair products (``x^T A x - 2 x^T A m + m^T A m``, ``A`` the precision)."""
+    n, d = X.shape
+    precisions = prec_chol @ np.transpose(prec_chol, (0, 2, 1))
+    packed = pairs.pack(precisions).T
+    linear = np.einsum("kij,kj->ik", precisions, means)  # (d, K): A m
+    const = np.einsum("ki,ik->k", means, linear)
+    log_det = np.log(np.diagonal(prec_chol, axis1=1, axis2=2)).sum(axis=1)
+    out = np.empty((n, len(means)))
+    for start, stop, products in pairs.chunks():
+        out[start:stop] = products @ packed - 2 * (X[start:stop] @ linear)
+    out += const
+    np.maximum(out, 0.0, out=out)  # a Mahalanobis distance, whatever the rounding
+    return -0.5 * (d * np.log(2 * np.pi) + out) + log_det + np.log(weights)
+
+
+def fit_full_mixture(X, n_components, seed, *, max_iter=100, tol=1e-3, reg_covar=1e-6):
+    """EM of a full-covariance Gaussian mixture, as
+    ``GaussianMixture(n_components, covariance_type="full", max_iter=max_iter,
+    tol=tol, reg_covar=reg_covar, random_state=seed).fit(X)`` runs it.
+
+    The same start (one k-means run seeded by ``seed``, hard
+    responsibilities), the same steps and the same stopping rule (the
+    change of the mean log-likelihood below ``tol``, or ``max_iter``
+    steps); the per-component loops of scikit-learn's steps are replaced by
+    one product over the pairwise products of the features
+    (:class:`_PairProducts`), which halves the arithmetic (the symmetric
+    covariances and precisions are used by their upper triangles).  The
+    parameters agree with scikit-learn's to rounding.
+
+    Returns
+    -------
+    gmm : GaussianMixture
+        A fitted mixture (``converged_``, ``n_iter_``, ``lower_bound_`` set
+        as by its ``fit``).
+    """
+    X = np.asarray(X, dtype=np.float64)
+    n = len(X)
+    if n < n_components:
+        raise ValueError(
+            f"Expected n_samples >= n_components but got n_components = {n_components}, "
+            f"n_samples = {n}"
+        )
+    pairs = _PairProducts(X)
+    labels = (
+        KMeans(n_components, n_init=1, random_state=np.random.RandomState(seed)).fit(X).labels_
+    )
+    resp = np.zeros((n, n_components))
+    resp[np.arange(n), labels] = 1.0
+    counts, means, covariances = _full_m_step(X, resp, pairs, reg_covar)
+    weights = counts / n
+    prec_chol = _precision_cholesky(covariances)
+    lower_bound, converged, n_iter = -np.inf, False, 0
+    while n_iter < max_iter and not converged:
+        n_iter += 1
+        previous = lower_bound
+        resp = _full_log_prob(X, weights, means, prec_chol, pairs)
+        top = resp.max(axis=1, keepdims=True)
+        resp -= top
+        np.exp(resp, out=resp)
+        total = resp.sum(axis=1, keepdims=True)
+        resp /= total  # the responsibilities; the log-likelihoods are below
+        lower_bound = float((top + np.log(total)).mean())
+        counts, means, covariances = _full_m_step(X, resp, pairs, reg_covar)
+        weights = counts / counts.sum()
+        prec_chol = _precision_cholesky(covariances)
+        converged = abs(lower_bound - previous) < tol
+    gmm = as_fitted_mixture(weights, means, covariances, reg_covar)
+    gmm.set_params(max_iter=max_iter, tol=tol, random_state=seed)
+    gmm.converged_, gmm.n_iter_, gmm.lower_bound_ = converged, n_iter, lower_bound
+    return gmm
 
 
 def mixture_transform(gmm, components, noise, temperature=1.0):
