@@ -65,13 +65,13 @@ def test_fit_mixture_uses_it_for_full_covariances_only():
     np.testing.assert_array_equal(spread.means_, ref.means_)
 
 
-def test_chunked_products_give_the_same_mixture(monkeypatch):
+def test_large_tables_go_to_scikit_learn(monkeypatch):
     X = _blobs(1, n=500, d=4)
-    whole = fit_full_mixture(X, 4, 3)
-    monkeypatch.setattr(_mixture, "_PRODUCTS_BYTES", 0)
-    monkeypatch.setattr(_mixture, "_CHUNK_ROWS", 37)
-    chunked = fit_full_mixture(X, 4, 3)
-    _assert_same_mixture(chunked, whole)
+    monkeypatch.setattr(_mixture, "_PRODUCTS_BYTES", 500 * 10 * 8 - 1)
+    ours = fit_mixture(X, 4, 3, covariance_type="full", max_iter=100, tol=1e-3, reg_covar=1e-6)
+    theirs = GaussianMixture(4, covariance_type="full", random_state=3).fit(X)
+    np.testing.assert_array_equal(ours.means_, theirs.means_)
+    np.testing.assert_array_equal(ours.covariances_, theirs.covariances_)
 
 
 def test_full_em_errors():
