@@ -341,8 +341,15 @@ class ConditionalEnhancer(MeanScoreMixin, BaseEnhancer):
         (default: the model's)."""
         margin = (self.context - self.window_) // 2
         ctx = _contexts(dc, self.context, stride or self.stride, margin)
-        ctx = ctx - ctx.mean(axis=1, keepdims=True)
-        z = to_coords(self.context_basis_, ctx)
+        level = ctx.mean(axis=1, keepdims=True)
+        if self.context_basis_ is None:
+            z = ctx - level
+        else:
+            # (ctx - level - mean) @ axes.T, without the two centred copies
+            mean, axes = (part.astype(np.float64) for part in self.context_basis_)
+            z = ctx @ axes.T
+            z -= level * axes.sum(axis=1)
+            z -= mean @ axes.T
         return z, nearest_centres(z, self.cluster_centers_)
 
     def _conditional_means(self, z, assign):
