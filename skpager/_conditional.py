@@ -25,7 +25,8 @@ _KMEANS_BATCH = 4096
 
 
 def _contexts(dc, context, stride, margin, rows=None):
-    """DC contexts of the windows, flattened: ``(n * ny * nx, context**2 * C)``.
+    """DC contexts of the windows, flattened: ``(n * ny * nx, context**2 * C)``,
+    in an array of their own.
 
     The DC is edge-padded by ``margin``, so a window at the border has a
     full context.  ``rows`` (image, iy, ix) picks some windows only.
@@ -35,7 +36,10 @@ def _contexts(dc, context, stride, margin, rows=None):
     view = view[:, ::stride, ::stride]  # (n, ny, nx, C, context, context)
     if rows is not None:
         view = view[rows[0], rows[1], rows[2]]
-    return np.moveaxis(view, -3, -1).reshape(-1, context * context * dc.shape[-1])
+    out = np.moveaxis(view, -3, -1).reshape(-1, context * context * dc.shape[-1])
+    # overlapping windows are copied by the reshape; a view (one image whose
+    # padded width is the context) is copied here, so the caller may write
+    return out.copy() if np.may_share_memory(out, padded) else out
 
 
 def _leading_axes(data, n_axes):
@@ -341,15 +345,12 @@ class ConditionalEnhancer(MeanScoreMixin, BaseEnhancer):
         (default: the model's)."""
         margin = (self.context - self.window_) // 2
         ctx = _contexts(dc, self.context, stride or self.stride, margin)
-        level = ctx.mean(axis=1, keepdims=True)
-        if self.context_basis_ is None:
-            z = ctx - level
-        else:
-            # (ctx - level - mean) @ axes.T, without the two centred copies
-            mean, axes = (part.astype(np.float64) for part in self.context_basis_)
-            z = ctx @ axes.T
-            z -= level * axes.sum(axis=1)
-            z -= mean @ axes.T
+        # centred and projected in place (the contexts are a fresh array):
+        # the same arithmetic as fit's, so that a flat context is exactly
+        # zero once centred, whatever the batch (a tie between centres is
+        # then broken the same way for every image)
+        ctx -= ctx.mean(axis=1, keepdims=True)
+        z = to_coords(self.context_basis_, ctx, overwrite_data=True)
         return z, nearest_centres(z, self.cluster_centers_)
 
     def _conditional_means(self, z, assign):

@@ -8,6 +8,7 @@ from scipy.stats import multivariate_normal
 from sklearn.metrics import pairwise_distances_argmin
 
 from skpager import ConditionalEnhancer
+from skpager._basis import to_coords
 from skpager._conditional import _contexts
 from skpager._image import sliding_windows as _windows
 from skpager._random import image_keys, standard_normal
@@ -261,3 +262,29 @@ def test_training_windows_are_cut_a_chunk_of_images_at_a_time(pairs, monkeypatch
         np.testing.assert_array_equal(a, b)
     for name in ("cluster_centers_", "means_", "coefs_", "cond_chol_"):
         np.testing.assert_array_equal(getattr(chunked, name), getattr(whole, name))
+
+
+def test_transform_centres_contexts_as_fit_does(pairs):
+    # transform centres and projects the contexts in place, with exactly the
+    # arithmetic of fit: a flat context is then exactly zero once centred in
+    # any batch, so ties between centres are broken the same way for an image
+    # whatever else is in its batch (the refiner's batch test caught a folded
+    # form whose rounding left a batch-dependent remainder)
+    low, high, low_test, _ = pairs
+    enh = ConditionalEnhancer(64, random_state=0).fit(low, high)
+    dc = resize(low_test, 32)
+    z, assign = enh._features(dc)
+    ctx = _contexts(dc, enh.context, enh.stride, (enh.context - enh.window_) // 2)
+    expected = to_coords(enh.context_basis_, ctx - ctx.mean(axis=1, keepdims=True))
+    np.testing.assert_array_equal(z, expected)
+    np.testing.assert_array_equal(assign, nearest_centres(expected, enh.cluster_centers_))
+
+
+def test_contexts_are_an_array_of_their_own():
+    # one image whose padded width is the context: the reshape could be a view
+    dc = np.random.RandomState(0).rand(1, 8, 4, 1)
+    ctx = _contexts(dc, 6, 1, 1)
+    assert ctx.shape == (5, 36)
+    before = ctx.copy()
+    ctx -= ctx.mean(axis=1, keepdims=True)  # what _features does
+    np.testing.assert_allclose(ctx, before - before.mean(axis=1, keepdims=True))
