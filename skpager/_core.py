@@ -422,8 +422,6 @@ class GMMCoreGenerator(DensityMixin, BaseEstimator):
             delayed(fitter)(features[labels == c], n_comp[c], seeds[c]) for c in range(len(counts))
         )
         self._set_class_models(fitted)
-        # sample and reconstruct map coordinates to pixels with these
-        self._pixel_maps = [self._coordinate_map(c) for c in range(len(self.models_))]
         self.n_components_ = np.array([len(gmm.weights_) for _, _, gmm in self.models_])
         self.n_parameters_ = int(sum(k.size for k in self.saab_.kernels_)) + sum(
             self._model_n_parameters(c) for c in range(len(self.models_))
@@ -562,7 +560,7 @@ class GMMCoreGenerator(DensityMixin, BaseEstimator):
         images = np.empty((n_samples, int(np.prod(self.core_shape_))))
         for c in np.unique(classes):
             idx = np.flatnonzero(classes == c)
-            offset, pixel_map = self._pixel_map(c)
+            offset, pixel_map = self._coordinate_map(c)
             images[idx] = self._draw_class(c, keys[idx]) @ pixel_map + offset
         images = images.reshape((n_samples,) + self.core_shape_)
         return np.clip(images, 0.0, 1.0, out=images), classes
@@ -575,18 +573,11 @@ class GMMCoreGenerator(DensityMixin, BaseEstimator):
             features = z if pca is None else pca.inverse_transform(z)
             return self.saab_.inverse_transform(features).reshape(len(z), -1)
 
-    def _pixel_map(self, c):
-        """Class ``c``'s :meth:`_coordinate_map`, as computed in :meth:`fit`
-        (or now, for a model fitted before it kept them)."""
-        maps = getattr(self, "_pixel_maps", None)
-        return self._coordinate_map(c) if maps is None else maps[c]
-
     def _coordinate_map(self, c):
         """``(offset, matrix)`` of the affine map :meth:`_to_pixels` of class
         ``c``, read off the map itself (the image of zero, and those of the
-        unit coordinates minus it): :meth:`sample` and :meth:`reconstruct`
-        then map coordinates with one product instead of two inverse
-        transforms."""
+        unit coordinates minus it): :meth:`sample` then maps its draws with
+        one product instead of two inverse transforms."""
         pca = self.models_[c][0]
         dim = self.saab_._n_features_out if pca is None else pca.n_components_
         images = self._to_pixels(c, np.vstack([np.zeros(dim), np.eye(dim)]))
@@ -835,7 +826,7 @@ class GMMCoreGenerator(DensityMixin, BaseEstimator):
                 idx = np.flatnonzero(classes == c)
                 pca = self.models_[c][0]
                 z = features[idx] if pca is None else pca.transform(features[idx])
-                offset, pixel_map = self._pixel_map(c)
+                offset, pixel_map = self._coordinate_map(c)
                 out[idx] = self._project_class(c, z) @ pixel_map + offset
         images = out.reshape((n,) + self.core_shape_)
         return np.clip(images, 0.0, 1.0)
