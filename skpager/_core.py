@@ -557,31 +557,17 @@ class GMMCoreGenerator(DensityMixin, BaseEstimator):
         """``(n_samples, r, r, C)`` images and the index (into ``models_``) of
         every image's class, from one key per image."""
         classes = self._class_indices(y, n_samples, keys)
-        images = np.empty((n_samples, int(np.prod(self.core_shape_))))
+        features = np.empty((n_samples, self.saab_._n_features_out))
         for c in np.unique(classes):
             idx = np.flatnonzero(classes == c)
-            offset, pixel_map = self._coordinate_map(c)
-            images[idx] = self._draw_class(c, keys[idx]) @ pixel_map + offset
-        images = images.reshape((n_samples,) + self.core_shape_)
-        return np.clip(images, 0.0, 1.0, out=images), classes
-
-    def _to_pixels(self, c, z):
-        """Core pixels ``(n, r*r*C)`` of class ``c``'s coordinates ``z``:
-        the PCA's inverse, then the Saab transform's."""
-        pca = self.models_[c][0]
-        with config_context(array_api_dispatch=False):
-            features = z if pca is None else pca.inverse_transform(z)
-            return self.saab_.inverse_transform(features).reshape(len(z), -1)
-
-    def _coordinate_map(self, c):
-        """``(offset, matrix)`` of the affine map :meth:`_to_pixels` of class
-        ``c``, read off the map itself (the image of zero, and those of the
-        unit coordinates minus it): :meth:`sample` then maps its draws with
-        one product instead of two inverse transforms."""
-        pca = self.models_[c][0]
-        dim = self.saab_._n_features_out if pca is None else pca.n_components_
-        images = self._to_pixels(c, np.vstack([np.zeros(dim), np.eye(dim)]))
-        return images[0], images[1:] - images[0]
+            pca = self.models_[c][0]
+            z = self._draw_class(c, keys[idx])
+            if pca is not None:
+                with config_context(array_api_dispatch=False):
+                    z = pca.inverse_transform(z)
+            features[idx] = z
+        images = self.saab_.inverse_transform(features).reshape((n_samples,) + self.core_shape_)
+        return np.clip(images, 0.0, 1.0), classes
 
     def _draw_class(self, c, keys):
         """One draw per key from class ``c``'s mixture, in its PCA coordinates."""
@@ -820,15 +806,18 @@ class GMMCoreGenerator(DensityMixin, BaseEstimator):
             classes = np.argmax(ll, axis=1)
         else:
             classes = self._class_indices(np.asarray(y), n, None)
-        out = np.empty((n, int(np.prod(self.core_shape_))))
+        out = np.empty_like(features)
         with config_context(array_api_dispatch=False):
             for c in np.unique(classes):
                 idx = np.flatnonzero(classes == c)
                 pca = self.models_[c][0]
-                z = features[idx] if pca is None else pca.transform(features[idx])
-                offset, pixel_map = self._coordinate_map(c)
-                out[idx] = self._project_class(c, z) @ pixel_map + offset
-        images = out.reshape((n,) + self.core_shape_)
+                if pca is None:
+                    out[idx] = self._project_class(c, features[idx])
+                else:
+                    out[idx] = pca.inverse_transform(
+                        self._project_class(c, pca.transform(features[idx]))
+                    )
+        images = self.saab_.inverse_transform(out).reshape((n,) + self.core_shape_)
         return np.clip(images, 0.0, 1.0)
 
     def _project_class(self, c, z):

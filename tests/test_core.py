@@ -11,7 +11,6 @@ from sklearn.svm import SVC
 
 from skpager import GMMCoreGenerator
 from skpager._image import pad_images, resize
-from skpager._random import index_keys
 from skpager.datasets import load_demo
 
 
@@ -283,23 +282,3 @@ def test_reconstruct_projects_on_the_class_principal_axes(demo, fitted):
     )
     with pytest.raises(ValueError, match="Unknown class"):
         fitted.reconstruct(X_test[:2], [0, 99])
-
-
-@pytest.mark.parametrize("pca_variance", [None, 0.9])
-def test_sample_maps_draws_through_both_inverse_transforms(demo, pca_variance):
-    # sample() maps the mixture's draws with one affine map read off the PCA's
-    # and the Saab transform's inverses: the same images as the two inverses
-    X, y, _, _ = demo
-    core = GMMCoreGenerator(
-        resolution=8, n_components=3, pca_variance=pca_variance, random_state=0
-    ).fit(X[:300], y[:300])
-    keys = index_keys(5, 0, 40)
-    drawn, classes = core._sample(40, None, keys)
-    expected = np.empty((40, 64))
-    for c in np.unique(classes):
-        idx = np.flatnonzero(classes == c)
-        z = core._draw_class(c, keys[idx])
-        pca = core.models_[c][0]
-        features = z if pca is None else pca.inverse_transform(z)
-        expected[idx] = core.saab_.inverse_transform(features).reshape(len(idx), -1)
-    np.testing.assert_allclose(drawn.reshape(40, -1), np.clip(expected, 0, 1), atol=1e-10)
