@@ -95,9 +95,8 @@ def test_leading_coordinates_are_the_smaller_pca(variance, larger):
     assert _leading_coordinates(pca, z, 1.0) is None
     assert _leading_coordinates(pca, z, None) is None
     assert _leading_coordinates(None, X, variance) is None
-    narrow, _, narrow_z = class_pca(X, variance, 1e-6)
     if small_pca.n_components_ < pca.n_components_:
-        assert _leading_coordinates(narrow, narrow_z, larger) is None
+        assert _leading_coordinates(small_pca, small, larger) is None
 
 
 def test_local_model_is_the_same_with_one_decomposition(monkeypatch):
