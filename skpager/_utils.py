@@ -1,10 +1,14 @@
 """Small helpers shared by the estimators: seeds, per-image labels and the
 checks of sampling arguments."""
 
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from itertools import islice
 from numbers import Integral
 
 import numpy as np
+from joblib import effective_n_jobs
 from sklearn.base import clone
 from sklearn.utils import check_random_state
 from threadpoolctl import threadpool_limits
@@ -148,16 +152,50 @@ def groups(assign):
 
 
 def fill_batches(n_samples, pieces, draw):
-    """One array of ``n_samples`` images from ``draw(start, stop, y)`` called on
-    every ``(start, stop, y)`` piece of :func:`sample_batches`; allocated with
-    the first batch's image shape and dtype."""
+    """One array of ``n_samples`` images from the ``(start, stop, y)`` pieces
+    of :func:`sample_batches`: ``draw(start, stop, y)`` called on each, or
+    ``draw`` an iterable of their images in order; allocated with the first
+    batch's image shape and dtype."""
     out = None
-    for start, stop, part in pieces:
-        images = draw(start, stop, part)
+    batches = (draw(*piece) for piece in pieces) if callable(draw) else iter(draw)
+    for (start, stop, _), images in zip(pieces, batches, strict=True):
         if out is None:
             out = np.empty((n_samples,) + images.shape[1:], dtype=images.dtype)
         out[start:stop] = images
     return out
+
+
+def threaded_map(function, arguments, n_jobs):
+    """``function(*args)`` for every tuple of ``arguments``, in order, as a
+    generator, computed in ``n_jobs`` threads (:func:`joblib.effective_n_jobs`;
+    one: in the caller's thread, when asked).
+
+    For work that spends its time in numpy and BLAS, which release the GIL.
+    At most two calls per thread run ahead of the consumer, so memory is
+    that of ``2 * n_jobs`` results.  While the threads exist BLAS and OpenMP
+    run on one thread (the threads would oversubscribe the cores otherwise),
+    the consumer's code between two results included; when the generator
+    is closed before its end, the calls not started are cancelled and the
+    running ones finished before the limits are restored.
+    """
+    n_jobs = effective_n_jobs(n_jobs)
+    if n_jobs == 1 or len(arguments) <= 1:
+        for args in arguments:
+            yield function(*args)
+        return
+    todo = iter(arguments)
+    # the pool's exit (waiting for the running calls) comes before the
+    # limits' restoration: a limit set while BLAS runs in a thread is lost
+    with threadpool_limits(limits=1), ThreadPoolExecutor(n_jobs) as pool:
+        running = deque(pool.submit(function, *args) for args in islice(todo, 2 * n_jobs))
+        try:
+            while running:
+                result = running.popleft().result()
+                running.extend(pool.submit(function, *args) for args in islice(todo, 1))
+                yield result
+        finally:
+            for future in running:
+                future.cancel()
 
 
 def nearest_centres(X, centres, chunk=1024):

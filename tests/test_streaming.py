@@ -7,6 +7,8 @@ numbers are the same, but BLAS may sum a product in another order for
 another number of rows (differences of about 1e-16).
 """
 
+import copy
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -163,3 +165,74 @@ def test_core_without_offset_samples_in_one_batch():
         pager.sample(3, offset=2)
     with pytest.raises(ValueError, match="has no offset keyword"):
         pager.iter_samples(10, batch_size=3)
+
+
+@pytest.mark.parametrize("name", ["pager", "paper"])
+def test_threaded_batches_give_the_images_of_one_job(name, monkeypatch):
+    """``n_jobs=2`` draws PAGER's batches in threads: the same images, in
+    order, as one job; BLAS and OpenMP limits are back as they were after."""
+    from threadpoolctl import threadpool_info
+
+    import skpager._pager as pager_module
+
+    model = fitted(name)
+    # several internal batches on a small request
+    monkeypatch.setattr(pager_module, "_SAMPLE_BATCH", 7)
+    y = np.random.RandomState(1).randint(10, size=40)
+    whole = model.sample(40, y=y, random_state=11, offset=3)
+    before = [(info["internal_api"], info["num_threads"]) for info in threadpool_info()]
+    threaded = copy.deepcopy(model).set_params(n_jobs=2)
+    np.testing.assert_allclose(threaded.sample(40, y=y, random_state=11, offset=3), whole, **SAME)
+    batches = list(threaded.iter_samples(43, batch_size=5, y=np.r_[[0, 1, 2], y], random_state=11))
+    assert [len(b) for b in batches] == [5] * 8 + [3]
+    np.testing.assert_allclose(np.concatenate(batches)[3:], whole, **SAME)
+    # a generator left unfinished releases the limits when it is closed
+    unfinished = threaded.iter_samples(20, batch_size=2, random_state=0)
+    next(unfinished)
+    unfinished.close()
+    assert [(i["internal_api"], i["num_threads"]) for i in threadpool_info()] == before
+
+
+def _blas_threads():
+    from threadpoolctl import threadpool_info
+
+    return [(info["filepath"], info["num_threads"]) for info in threadpool_info()]
+
+
+@settings(max_examples=20, deadline=None)
+@given(n=st.integers(0, 12), n_jobs=st.sampled_from([None, 1, 2, 3, -1]))
+def test_threaded_map_keeps_order(n, n_jobs):
+    from skpager._utils import threaded_map
+
+    before = _blas_threads()
+    args = [(i, i + 1) for i in range(n)]
+    assert list(threaded_map(lambda a, b: a * b, args, n_jobs)) == [a * b for a, b in args]
+    assert _blas_threads() == before
+
+
+def test_threaded_map_errors_and_early_close():
+    import threading
+
+    from skpager._utils import threaded_map
+
+    before = _blas_threads()
+    started = []
+    lock = threading.Lock()
+
+    def work(i):
+        with lock:
+            started.append(i)
+        if i == 3:
+            raise ValueError("bad item 3")
+        return np.ones(1000) @ np.ones(1000)  # BLAS inside the threads
+
+    with pytest.raises(ValueError, match="bad item 3"):
+        list(threaded_map(work, [(i,) for i in range(10)], 2))
+    assert _blas_threads() == before
+    # two calls per thread ahead of the consumer, no more
+    started.clear()
+    batches = threaded_map(work, [(i,) for i in range(4, 40)], 2)
+    assert next(batches) == 1000.0
+    batches.close()
+    assert len(started) <= 5
+    assert _blas_threads() == before
