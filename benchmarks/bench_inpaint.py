@@ -27,6 +27,10 @@ Run::
     python -m benchmarks.bench_inpaint --n 1000 --n-fid 500
     python -m benchmarks.bench_inpaint --dataset cifar10 --n 500 --n-fid 0
     python -m benchmarks.bench_inpaint --figure docs/inpaint_fashion.png --n-fid 0
+    python -m benchmarks.bench_inpaint --dataset cifar10 --n 500 --n-fid 0 \\
+        --config "core=LocalPCACoreGenerator(), enhancer=ConditionalEnhancer(1024)"
+
+``--config`` gives PAGER's keyword arguments instead of the defaults.
 
 ``--figure`` writes, per mask, the first eight images: holed, Telea,
 ``PAGER.inpaint`` at temperature 0, a draw at temperature 1, the truth.
@@ -41,6 +45,7 @@ from sklearn.decomposition import PCA
 from sklearn.pipeline import make_pipeline
 from sklearn.svm import SVC
 
+import skpager
 from benchmarks._harness import machine, markdown_table
 from skpager import PAGER
 from skpager.image import image_grid, save_png
@@ -116,6 +121,12 @@ def main(argv=None):
     parser.add_argument("--split", choices=["test", "validation"], default="test")
     parser.add_argument("--dataset", choices=["fashion-mnist", "cifar10"], default="fashion-mnist")
     parser.add_argument("--figure", default=None, help="PNG of holes, completions and draws")
+    parser.add_argument(
+        "--config",
+        default="",
+        help="PAGER's keyword arguments, e.g. \"core=LocalPCACoreGenerator(), booster='drop'\" "
+        "(a trusted command-line expression; empty: the defaults)",
+    )
     args = parser.parse_args(argv)
     print(machine())
     from benchmarks.run import _load
@@ -135,7 +146,10 @@ def main(argv=None):
     side = held.shape[1]
 
     t0 = time.perf_counter()
-    pager = PAGER(random_state=0, n_jobs=2).fit(fit_X, fit_y)
+    namespace = {name: getattr(skpager, name) for name in skpager.__all__}
+    config = eval(f"dict({args.config})", namespace)  # a trusted command-line expression
+    pager = PAGER(random_state=0, n_jobs=2, **config).fit(fit_X, fit_y)
+    print(f"PAGER({args.config or 'defaults'})", flush=True)
     print(f"PAGER fit {time.perf_counter() - t0:.0f}s", flush=True)
     classifier = make_pipeline(PCA(50, random_state=0), SVC())
     n_clf = min(10000, len(fit_X))
