@@ -30,7 +30,13 @@ Run::
     python -m benchmarks.bench_inpaint --dataset cifar10 --n 500 --n-fid 0 \\
         --config "core=LocalPCACoreGenerator(), enhancer=ConditionalEnhancer(1024)"
 
-``--config`` gives PAGER's keyword arguments instead of the defaults.
+``--config`` gives PAGER's keyword arguments instead of the defaults;
+``--unlabelled`` fits it without the training labels (one model of all
+the images instead of one per class)::
+
+    python -m benchmarks.bench_inpaint --dataset cifar10 --n 300 --n-fid 0 --unlabelled \\
+        --config "core=GMMCoreGenerator(32, n_components=1, component_selection='fixed', \\
+        covariance_type='full', pca_variance=0.999)"
 
 ``--figure`` writes, per mask, the first eight images: holed, Telea,
 ``PAGER.inpaint`` at temperature 0, a draw at temperature 1, the truth.
@@ -127,6 +133,9 @@ def main(argv=None):
         help="PAGER's keyword arguments, e.g. \"core=LocalPCACoreGenerator(), booster='drop'\" "
         "(a trusted command-line expression; empty: the defaults)",
     )
+    parser.add_argument(
+        "--unlabelled", action="store_true", help="fit PAGER without the training labels"
+    )
     args = parser.parse_args(argv)
     print(machine())
     from benchmarks.run import _load
@@ -148,8 +157,10 @@ def main(argv=None):
     t0 = time.perf_counter()
     namespace = {name: getattr(skpager, name) for name in skpager.__all__}
     config = eval(f"dict({args.config})", namespace)  # a trusted command-line expression
-    pager = PAGER(random_state=0, n_jobs=2, **config).fit(fit_X, fit_y)
-    print(f"PAGER({args.config or 'defaults'})", flush=True)
+    pager = PAGER(random_state=0, n_jobs=2, **config)
+    pager.fit(fit_X, None if args.unlabelled else fit_y)
+    labelled = "without labels" if args.unlabelled else "with labels"
+    print(f"PAGER({args.config or 'defaults'}), fitted {labelled}", flush=True)
     print(f"PAGER fit {time.perf_counter() - t0:.0f}s", flush=True)
     classifier = make_pipeline(PCA(50, random_state=0), SVC())
     n_clf = min(10000, len(fit_X))

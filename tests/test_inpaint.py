@@ -358,3 +358,35 @@ def test_known_pixels_put_back_stay_in_the_pixel_band(colour_pager, seed, share,
     mask = rng.rand(4, 14, 14) < share
     out = pager.inpaint(X, mask, temperature=float(temperature), random_state=seed)
     np.testing.assert_array_equal(out[~mask], X[~mask])
+
+
+def test_one_gaussian_at_the_output_resolution_fills_by_least_squares():
+    """The colour-inpainting recipe of the User Guide: PAGER whose core is one
+    Gaussian at the output resolution, fitted without labels, completes a
+    colour image with the Gaussian's conditional mean of the missing pixels
+    (the linear least-squares fill), computed here directly in pixel space."""
+    rng = np.random.RandomState(0)
+    # smooth random colour images: a low-resolution field taken to 8x8
+    low = rng.rand(400, 2, 2, 3)
+    X = np.clip(low.repeat(4, axis=1).repeat(4, axis=2) + 0.05 * rng.randn(400, 8, 8, 3), 0, 1)
+    core = GMMCoreGenerator(
+        8, n_components=1, component_selection="fixed", covariance_type="full", pca_variance=None
+    )
+    pager = PAGER(core=core, random_state=0).fit(X)
+    assert pager.resolutions_ == [8] and not pager.enhancers_
+    x = X[:5]
+    mask = np.zeros((8, 8), dtype=bool)
+    mask[2:6, 2:6] = True
+    _, means, covs = _pixel_gaussians(pager.core_, 0)
+    flat, o = x.reshape(5, -1), ~np.repeat(mask[..., None], 3, axis=-1).ravel()
+    C = covs[0]
+    fill = means[0][~o] + (flat[:, o] - means[0][o]) @ np.linalg.solve(
+        C[np.ix_(o, o)], C[np.ix_(o, ~o)]
+    )
+    expected = flat.copy()
+    expected[:, ~o] = np.clip(fill, 0, 1)
+    np.testing.assert_allclose(pager.inpaint(x, mask).reshape(5, -1), expected, atol=1e-8)
+    # better than the mean fill on these images
+    mean_fill = flat.copy()
+    mean_fill[:, ~o] = means[0][~o]
+    assert np.mean((expected - flat) ** 2) < np.mean((mean_fill - flat) ** 2)
