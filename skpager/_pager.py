@@ -144,7 +144,7 @@ class PAGER(BaseEstimator):
         :meth:`iter_samples` also draw their batches in ``n_jobs`` threads,
         with BLAS and OpenMP on one thread each while they run: the same
         images as ``n_jobs=1``, to BLAS rounding.  None means 1 unless in a
-        :func:`joblib.parallel_config` context; -1 means all processors.
+        ``joblib.parallel_config`` context; -1 means all processors.
     verbose : int, default=0
         Progress per stage.
 
