@@ -167,8 +167,9 @@ def fill_batches(n_samples, pieces, draw):
 
 def threaded_map(function, arguments, n_jobs):
     """``function(*args)`` for every tuple of ``arguments``, in order, as a
-    generator, computed in ``n_jobs`` threads (:func:`joblib.effective_n_jobs`;
-    one: in the caller's thread, when asked).
+    generator, computed in ``joblib.effective_n_jobs(n_jobs)`` threads (in
+    the caller's thread, as it asks for each result, when that is one or
+    there is one call).
 
     For work that spends its time in numpy and BLAS, which release the GIL.
     At most two calls per thread run ahead of the consumer, so memory is
