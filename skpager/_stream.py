@@ -155,7 +155,7 @@ class StreamSamplerMixin:
             labels.append(drawn)
             return images
 
-        images = fill_batches(n_samples, pieces, draw)
+        images = fill_batches(n_samples, pieces, (draw(*piece) for piece in pieces))
         if not return_labels:
             return images
         return images, None if self.classes_ is None else np.concatenate(labels)

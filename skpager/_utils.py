@@ -151,13 +151,11 @@ def groups(assign):
         yield value, order[start:end]
 
 
-def fill_batches(n_samples, pieces, draw):
-    """One array of ``n_samples`` images from the ``(start, stop, y)`` pieces
-    of :func:`sample_batches`: ``draw(start, stop, y)`` called on each, or
-    ``draw`` an iterable of their images in order; allocated with the first
-    batch's image shape and dtype."""
+def fill_batches(n_samples, pieces, batches):
+    """One array of ``n_samples`` images from ``batches``, the images of the
+    ``(start, stop, y)`` pieces of :func:`sample_batches` in order;
+    allocated with the first batch's image shape and dtype."""
     out = None
-    batches = (draw(*piece) for piece in pieces) if callable(draw) else iter(draw)
     for (start, stop, _), images in zip(pieces, batches, strict=True):
         if out is None:
             out = np.empty((n_samples,) + images.shape[1:], dtype=images.dtype)
