@@ -88,6 +88,17 @@ def _flat(images):
     return np.asarray(images).reshape(len(images), -1)
 
 
+def pager_kwargs(config):
+    """PAGER's keyword arguments from a command-line ``--config`` text such
+    as ``"core=LocalPCACoreGenerator(), booster='drop'"`` (skpager's public
+    names in scope; empty: none).  The text is evaluated: a trusted
+    command-line expression, never a file's content."""
+    import skpager
+
+    namespace = {name: getattr(skpager, name) for name in skpager.__all__}
+    return eval(f"dict({config})", namespace)
+
+
 def markdown_table(rows, columns):
     """Format a list of dicts as a markdown table with the given columns."""
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]

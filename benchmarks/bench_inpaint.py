@@ -51,8 +51,7 @@ from sklearn.decomposition import PCA
 from sklearn.pipeline import make_pipeline
 from sklearn.svm import SVC
 
-import skpager
-from benchmarks._harness import machine, markdown_table
+from benchmarks._harness import machine, markdown_table, pager_kwargs
 from skpager import PAGER
 from skpager.image import image_grid, save_png
 
@@ -155,9 +154,7 @@ def main(argv=None):
     side = held.shape[1]
 
     t0 = time.perf_counter()
-    namespace = {name: getattr(skpager, name) for name in skpager.__all__}
-    config = eval(f"dict({args.config})", namespace)  # a trusted command-line expression
-    pager = PAGER(random_state=0, n_jobs=2, **config)
+    pager = PAGER(random_state=0, n_jobs=2, **pager_kwargs(args.config))
     pager.fit(fit_X, None if args.unlabelled else fit_y)
     labelled = "without labels" if args.unlabelled else "with labels"
     print(f"PAGER({args.config or 'defaults'}), fitted {labelled}", flush=True)

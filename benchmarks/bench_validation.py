@@ -28,7 +28,14 @@ import time
 import numpy as np
 
 import skpager
-from benchmarks._harness import CopyCheck, cached_inception_features, machine, markdown_table, psnr
+from benchmarks._harness import (
+    CopyCheck,
+    cached_inception_features,
+    machine,
+    markdown_table,
+    pager_kwargs,
+    psnr,
+)
 from skpager.datasets import load_fashion_mnist
 from skpager.image import image_grid, pad_images, resize, save_png
 from skpager.metrics import frechet_distance, inception_features, precision_recall
@@ -46,9 +53,7 @@ def _validation(n_train):
 
 def evaluate(config, fit_x, fit_y, reference, ref_feat, copies, n, seed=0, grid=None):
     """Fit PAGER(**config) and measure it; returns a table row."""
-    namespace = {name: getattr(skpager, name) for name in skpager.__all__}
-    kwargs = eval(f"dict({config})", namespace)  # a trusted command-line expression
-    pager = skpager.PAGER(random_state=seed, n_jobs=2, **kwargs)
+    pager = skpager.PAGER(random_state=seed, n_jobs=2, **pager_kwargs(config))
     t0 = time.perf_counter()
     pager.fit(fit_x, fit_y)
     fit_s = time.perf_counter() - t0
