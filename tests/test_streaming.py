@@ -167,12 +167,16 @@ def test_core_without_offset_samples_in_one_batch():
         pager.iter_samples(10, batch_size=3)
 
 
+def _blas_threads():
+    from threadpoolctl import threadpool_info
+
+    return [(info["filepath"], info["num_threads"]) for info in threadpool_info()]
+
+
 @pytest.mark.parametrize("name", ["pager", "paper"])
 def test_threaded_batches_give_the_images_of_one_job(name, monkeypatch):
     """``n_jobs=2`` draws PAGER's batches in threads: the same images, in
     order, as one job; BLAS and OpenMP limits are back as they were after."""
-    from threadpoolctl import threadpool_info
-
     import skpager._pager as pager_module
 
     model = fitted(name)
@@ -180,7 +184,7 @@ def test_threaded_batches_give_the_images_of_one_job(name, monkeypatch):
     monkeypatch.setattr(pager_module, "_SAMPLE_BATCH", 7)
     y = np.random.RandomState(1).randint(10, size=40)
     whole = model.sample(40, y=y, random_state=11, offset=3)
-    before = [(info["internal_api"], info["num_threads"]) for info in threadpool_info()]
+    before = _blas_threads()
     threaded = copy.deepcopy(model).set_params(n_jobs=2)
     np.testing.assert_allclose(threaded.sample(40, y=y, random_state=11, offset=3), whole, **SAME)
     batches = list(threaded.iter_samples(43, batch_size=5, y=np.r_[[0, 1, 2], y], random_state=11))
@@ -190,13 +194,7 @@ def test_threaded_batches_give_the_images_of_one_job(name, monkeypatch):
     unfinished = threaded.iter_samples(20, batch_size=2, random_state=0)
     next(unfinished)
     unfinished.close()
-    assert [(i["internal_api"], i["num_threads"]) for i in threadpool_info()] == before
-
-
-def _blas_threads():
-    from threadpoolctl import threadpool_info
-
-    return [(info["filepath"], info["num_threads"]) for info in threadpool_info()]
+    assert _blas_threads() == before
 
 
 @settings(max_examples=20, deadline=None)
