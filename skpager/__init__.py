@@ -13,6 +13,7 @@ from ._core import GMMCoreGenerator
 from ._enhancer import ResolutionEnhancer
 from ._exemplar import ExemplarEnhancer
 from ._local_core import LocalPCACoreGenerator
+from ._matcher import HistogramMatcher
 from ._novelty import LikelihoodNoveltyDetector
 from ._pager import PAGER
 from ._persist import load_model, save_model
@@ -29,6 +30,7 @@ __all__ = [
     "DensityRatioResampler",
     "ExemplarEnhancer",
     "GMMCoreGenerator",
+    "HistogramMatcher",
     "LikelihoodNoveltyDetector",
     "LocalPCACoreGenerator",
     "QualityBooster",

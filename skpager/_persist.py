@@ -20,6 +20,7 @@ TRUSTED_TYPES = [
     "skpager._enhancer._WindowLevel",
     "skpager._exemplar.ExemplarEnhancer",
     "skpager._local_core.LocalPCACoreGenerator",
+    "skpager._matcher.HistogramMatcher",
     "skpager._novelty.LikelihoodNoveltyDetector",
     "skpager._pager.PAGER",
     "skpager._refiner.SubspaceRefiner",

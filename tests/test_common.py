@@ -24,6 +24,7 @@ from skpager import (
     DensityRatioResampler,
     ExemplarEnhancer,
     GMMCoreGenerator,
+    HistogramMatcher,
     LikelihoodNoveltyDetector,
     LocalPCACoreGenerator,
     QualityBooster,
@@ -52,6 +53,11 @@ ESTIMATORS = [
     SubspaceRefiner(
         PAGER(GMMCoreGenerator(n_components=2, max_iter=20), random_state=0),
         model=LocalPCACoreGenerator(n_components=2, max_iter=20),
+        random_state=0,
+    ),
+    HistogramMatcher(
+        PAGER(GMMCoreGenerator(n_components=2, max_iter=20), random_state=0),
+        n_probe=20,
         random_state=0,
     ),
     # the detector's own contract, on a density model that takes any floats
@@ -128,6 +134,7 @@ EXPECTED_FAILED_CHECKS = {
     "PAGER": PIXEL_CHECKS,
     "DensityRatioResampler": PIXEL_CHECKS,
     "SubspaceRefiner": PIXEL_CHECKS,
+    "HistogramMatcher": PIXEL_CHECKS,
     "ResolutionEnhancer": dict(PAIR_CHECKS, check_transformer_n_iter=_Y_NOT_IMAGES),
     "ExemplarEnhancer": PAIR_CHECKS,
     "ConditionalEnhancer": PAIR_CHECKS,

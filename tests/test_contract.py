@@ -26,6 +26,7 @@ from skpager import (
     DensityRatioResampler,
     ExemplarEnhancer,
     GMMCoreGenerator,
+    HistogramMatcher,
     LocalPCACoreGenerator,
     QualityBooster,
     ResolutionEnhancer,
@@ -194,6 +195,19 @@ GENERATORS = {
             random_state=0,
         ),
         "refine",
+    ),
+    "matcher": (
+        HistogramMatcher(
+            PAGER(
+                GMMCoreGenerator(n_components=2, resolution=4),
+                enhancer=ResolutionEnhancer(n_dc_components=4, max_windows=2000),
+                booster=QualityBooster(n_clusters=4, patch_size=4),
+                random_state=0,
+            ),
+            n_probe=30,
+            random_state=0,
+        ),
+        "match",
     ),
 }
 LABELS = np.arange(len(HIGH)) % 3
