@@ -25,6 +25,7 @@ Run::
     python -m benchmarks --resample 2             # + DensityRatioResampler over PAGER
     python -m benchmarks --core-resample 16       # PAGER with a resampled core
     python -m benchmarks --refine 0.85            # + SubspaceRefiner over PAGER
+    python -m benchmarks --refine 0.7 --match     # + HistogramMatcher over the refiner
     python -m benchmarks --core-temperature 1.3   # PAGER's core drawn hotter
 
 Needs the optional FID extra (see skpager.metrics.fid_score).  Inception runs
@@ -53,6 +54,7 @@ from skpager import (
     ConditionalEnhancer,
     DensityRatioResampler,
     ExemplarEnhancer,
+    HistogramMatcher,
     ResolutionEnhancer,
     SubspaceRefiner,
 )
@@ -127,7 +129,10 @@ def run(
     core_resample=None,
     refine=None,
     refine_grid=None,
+    match=False,
+    match_grid=None,
     pager_row=True,
+    last_only=False,
 ):
     train, reference, labels, rng = _protocol(dataset, n, seed, n_reference)
     if n_train is not None:  # the first n_train images (the paper's robustness protocol)
@@ -159,6 +164,7 @@ def run(
     print(f"[{dataset}] PAGER fitted in {fit['seconds']:.0f}s", flush=True)
 
     generator, generator_name, generator_fit = pager, "PAGER", fit
+    generated, generated_s = samples, sample_s
     if refine is not None:
         # the fitted PAGER, frozen: the refiner fits its model only; its row
         # refines PAGER's row's samples, and its fit time, RSS and sampling
@@ -176,8 +182,28 @@ def run(
             _save_grid(refine_grid, refined, labels)
         generator, generator_name = refiner, f"SubspaceRefiner(PAGER, residual_weight={refine})"
         generator_fit = _sum(fit, extra)
+        generated, generated_s = refined, refine_s
         methods.append((generator_name, refined, generator_fit, refine_s, refiner.n_parameters_))
         print(f"[{dataset}] refiner's model fitted in {extra['seconds']:.0f}s", flush=True)
+
+    if match:
+        # the fitted generator (PAGER, or the refiner over it), frozen: the
+        # matcher draws its probe images and learns its maps; its row maps
+        # the previous row's samples, and its fit time, RSS and sampling
+        # time include the generator's
+        matcher = HistogramMatcher(FrozenEstimator(generator), random_state=seed)
+        extra = {}
+        with measure_rss(extra):
+            matcher.fit(train.images, train.target)
+        t0 = time.perf_counter()
+        matched = matcher.match(generated, labels)
+        match_s = generated_s + time.perf_counter() - t0
+        if match_grid is not None:
+            _save_grid(match_grid, matched, labels)
+        generator, generator_name = matcher, f"HistogramMatcher({generator_name})"
+        generator_fit = _sum(generator_fit, extra)
+        methods.append((generator_name, matched, generator_fit, match_s, matcher.n_parameters_))
+        print(f"[{dataset}] matcher fitted in {extra['seconds']:.0f}s", flush=True)
 
     if resample is not None:
         # the fitted generator (PAGER, or the refiner over it), frozen: the
@@ -199,7 +225,9 @@ def run(
         methods.append((name, resampled, both, resample_s, model.n_parameters_))
         print(f"[{dataset}] classifier fitted in {extra['seconds']:.0f}s", flush=True)
 
-    if not pager_row:  # PAGER's samples were drawn (the rows above use them), not scored
+    if last_only:  # the earlier rows' samples were drawn (the last row uses them), not scored
+        del methods[:-1]
+    elif not pager_row:  # PAGER's samples were drawn (the rows above use them), not scored
         methods.pop(0)
 
     if baseline:
@@ -318,6 +346,21 @@ def main(argv=None):
         "--refine-grid", default=None, help="PNG file for a grid of the refiner's samples"
     )
     parser.add_argument(
+        "--match",
+        action="store_true",
+        help="add a row: HistogramMatcher over the fitted PAGER (or refiner, with --refine; "
+        "with --resample, the resampler wraps the matcher)",
+    )
+    parser.add_argument(
+        "--match-grid", default=None, help="PNG file for a grid of the matcher's samples"
+    )
+    parser.add_argument(
+        "--last-only",
+        action="store_true",
+        help="an FID row for the last generator only (PAGER, refiner, matcher, resampler: "
+        "the earlier ones' samples are still drawn for it), besides baseline and real rows",
+    )
+    parser.add_argument(
         "--no-pager",
         action="store_true",
         help="no FID row for PAGER itself (a run without --refine/--resample and the same "
@@ -344,7 +387,10 @@ def main(argv=None):
             core_resample=args.core_resample,
             refine=args.refine,
             refine_grid=args.refine_grid,
+            match=args.match,
+            match_grid=args.match_grid,
             pager_row=not args.no_pager,
+            last_only=args.last_only,
         )
 
 
