@@ -17,10 +17,18 @@ __all__ = ["HistogramMatcher"]
 
 def _pixel_quantiles(images, levels):
     """Quantiles ``levels`` of the pixel values of ``images`` (N, R, R, C),
-    per channel: shape (C, len(levels)), non-decreasing along the levels."""
-    values = images.reshape(-1, images.shape[-1])
-    quantiles = np.quantile(values, levels, axis=0).T
-    return np.maximum.accumulate(quantiles, axis=1)
+    per channel: shape (C, len(levels)), non-decreasing along the levels.
+
+    numpy's default (linear) quantiles, read off one sort of the values:
+    ``np.quantile`` partitions them once per level, several times slower
+    for hundreds of levels."""
+    values = np.sort(images.reshape(-1, images.shape[-1]), axis=0)
+    position = levels * (len(values) - 1)
+    below = np.floor(position).astype(np.intp)
+    above = np.minimum(below + 1, len(values) - 1)
+    fraction = (position - below)[:, None]
+    quantiles = values[below] + fraction * (values[above] - values[below])
+    return np.maximum.accumulate(quantiles.T, axis=1)
 
 
 def _average_ties(source, target):

@@ -17,7 +17,7 @@ from skpager import (
     load_model,
     save_model,
 )
-from skpager._matcher import _average_ties
+from skpager._matcher import _average_ties, _pixel_quantiles
 from skpager._utils import draw_seed
 
 LEVELS = np.linspace(0.05, 0.95, 19)
@@ -100,6 +100,21 @@ def test_ties_share_the_mean_of_their_targets_and_the_map_stays_monotone(source,
     assert np.all(np.diff(averaged) >= -1e-12)
     # a map read at its source quantiles gives these values
     np.testing.assert_allclose(np.interp(source, source, averaged), averaged, atol=1e-12)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    images=hnp.arrays(
+        np.float64,
+        st.tuples(st.integers(1, 5), st.integers(1, 4), st.integers(1, 4), st.integers(1, 3)),
+        elements=st.floats(0, 1),
+    ),
+    n_quantiles=st.integers(2, 300),
+)
+def test_pixel_quantiles_are_numpys_per_channel(images, n_quantiles):
+    levels = np.linspace(0, 1, n_quantiles)
+    expected = np.quantile(images.reshape(-1, images.shape[-1]), levels, axis=0).T
+    np.testing.assert_allclose(_pixel_quantiles(images, levels), expected, atol=1e-12)
 
 
 @settings(max_examples=25, deadline=None)
