@@ -180,6 +180,12 @@ def test_fit_is_reproducible_and_the_default_generator_is_pager():
     two = HistogramMatcher(small_pager(), n_probe=50, random_state=3).fit(X, y)
     np.testing.assert_array_equal(one.source_quantiles_, two.source_quantiles_)
     np.testing.assert_array_equal(one.sample(4, random_state=1), two.sample(4, random_state=1))
+    # uint8 images are rescaled: the training quantiles are those of X / 255
+    as_uint8 = np.rint(X * 255).astype(np.uint8)
+    eight = HistogramMatcher(small_pager(), n_probe=50, random_state=3).fit(as_uint8, y)
+    floats = HistogramMatcher(small_pager(), n_probe=50, random_state=3).fit(as_uint8 / 255, y)
+    np.testing.assert_allclose(eight.target_quantiles_, floats.target_quantiles_)
+    assert eight.target_quantiles_.max() <= 1.0
     default = HistogramMatcher(n_probe=10, random_state=0).fit(X[:40])
     assert isinstance(default.generator_, PAGER)
 
