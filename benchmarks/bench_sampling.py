@@ -3,13 +3,15 @@
 Fits, on the Fashion-MNIST training images (``--n-train``, class-conditional,
 ``n_jobs=2``), PAGER's defaults and the User Guide's refining recipe
 (PAGER whose core is ``DensityRatioResampler(LocalPCACoreGenerator(
-temperature=1.3), n_candidates=12)``, then ``SubspaceRefiner(..., residual_weight=0.7)``
-over it), then times ``sample(--n)`` of each, alternately with one job and
-with ``n_jobs=2`` (PAGER's batches drawn in two threads), ``--repeat`` times,
-classes drawn uniformly; the refined rows add the refinement of the same
-samples (one job).  No test image is read.  Reports the fastest and the
-slowest of the repeats, and the largest difference between the two ways'
-images (rounding only: BLAS on one thread or two).
+temperature=1.3), n_candidates=12)``, then ``SubspaceRefiner(...,
+residual_weight=0.7)`` over it and ``HistogramMatcher`` over the
+refiner), then times ``sample(--n)`` of each, alternately with one job
+and with ``n_jobs=2`` (PAGER's batches drawn in two threads),
+``--repeat`` times, classes drawn uniformly; the recipe's rows add the
+refinement and the match of the same samples (one job).  No test image
+is read.  Reports the fastest and the slowest of the repeats, and the
+largest difference between the two ways' images (rounding only: BLAS on
+one thread or two).
 
 Run::
 
@@ -23,7 +25,13 @@ import numpy as np
 from sklearn.frozen import FrozenEstimator
 
 from benchmarks._harness import machine, markdown_table
-from skpager import PAGER, DensityRatioResampler, LocalPCACoreGenerator, SubspaceRefiner
+from skpager import (
+    PAGER,
+    DensityRatioResampler,
+    HistogramMatcher,
+    LocalPCACoreGenerator,
+    SubspaceRefiner,
+)
 from skpager.datasets import load_fashion_mnist
 
 
@@ -50,12 +58,13 @@ def main(argv=None):
     refiner = SubspaceRefiner(
         FrozenEstimator(recipe), residual_weight=0.7, n_jobs=2, random_state=0
     ).fit(X, y)
+    matcher = HistogramMatcher(FrozenEstimator(refiner), random_state=0).fit(X, y)
     print("fitted", flush=True)
 
     rows = []
     for name, pager, refine in [
         ("PAGER defaults", defaults, False),
-        ("refining recipe (12 cores at T 1.3, SubspaceRefiner w 0.7)", recipe, True),
+        ("recipe (12 cores at T 1.3, SubspaceRefiner w 0.7, HistogramMatcher)", recipe, True),
     ]:
         times = {1: [], 2: []}
         images = {}
@@ -64,7 +73,9 @@ def main(argv=None):
                 pager.set_params(n_jobs=n_jobs)
                 seconds, out = _timed(lambda p=pager: p.sample(args.n, y=labels, random_state=0))
                 if refine:
-                    more, out = _timed(lambda s=out: refiner.refine(s, labels))
+                    more, out = _timed(
+                        lambda s=out: matcher.match(refiner.refine(s, labels), labels)
+                    )
                     seconds += more
                 times[n_jobs].append(seconds)
                 images[n_jobs] = out
