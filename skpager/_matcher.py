@@ -8,8 +8,12 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._compat import HasMethods, Interval, _fit_context
-from ._image import resize, resolve_image_shape, to_images
-from ._stream import StreamSamplerMixin, check_generated_images, fit_wrapped_generator
+from ._stream import (
+    StreamSamplerMixin,
+    check_generated_images,
+    fit_wrapped_generator,
+    training_images_at_output_side,
+)
 from ._utils import check_labels, draw_seed, generated_shape, groups, stream_labels
 
 __all__ = ["HistogramMatcher"]
@@ -168,12 +172,7 @@ class HistogramMatcher(StreamSamplerMixin, BaseEstimator):
         self.image_shape_ = generated_shape(probe, self.generator_)
         probe = probe.reshape((len(probe),) + self.image_shape_)
 
-        if shape is None:  # flat input: the generator's image_shape parameter, if any
-            shape = getattr(self.generator_, "image_shape", None)
-        images = to_images(flat, resolve_image_shape(shape, flat.shape[1]))
-        if images.shape[1:3] != self.image_shape_[:2]:
-            # the training images at the generated images' side
-            images = resize(images, self.image_shape_[0])
+        images = training_images_at_output_side(self, flat, shape)
 
         levels = np.linspace(0.0, 1.0, self.n_quantiles)
         n_groups, n_channels = int(probe_groups.max()) + 1, self.image_shape_[2]

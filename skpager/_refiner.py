@@ -9,8 +9,12 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._compat import HasMethods, Interval, _fit_context
-from ._image import resize, resolve_image_shape, to_images
-from ._stream import StreamSamplerMixin, check_generated_images, fit_wrapped_generator
+from ._stream import (
+    StreamSamplerMixin,
+    check_generated_images,
+    fit_wrapped_generator,
+    training_images_at_output_side,
+)
 from ._utils import (
     check_labels,
     draw_seed,
@@ -167,12 +171,7 @@ class SubspaceRefiner(StreamSamplerMixin, BaseEstimator):
         keys = param_keys(model, "resolution")
         if keys:
             model.set_params(**{keys[0]: self.image_shape_[0]})
-        if shape is None:  # flat input: the generator's image_shape parameter, if any
-            shape = getattr(self.generator_, "image_shape", None)
-        images = to_images(flat, resolve_image_shape(shape, flat.shape[1]))
-        if images.shape[1:3] != self.image_shape_[:2]:
-            # the model learns the training images at the generated images' side
-            images = resize(images, self.image_shape_[0])
+        images = training_images_at_output_side(self, flat, shape)
         self.model_ = model.fit(images, y)
         self.n_parameters_ = int(getattr(self.generator_, "n_parameters_", 0)) + int(
             getattr(self.model_, "n_parameters_", 0)

@@ -4,7 +4,7 @@ and sampling by position."""
 import numpy as np
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._image import as_flat_images, check_pixel_range
+from ._image import as_flat_images, check_pixel_range, resize, resolve_image_shape, to_images
 from ._utils import (
     check_offset,
     check_positive_int,
@@ -59,6 +59,20 @@ def fit_wrapped_generator(estimator, X, y, rng):
         generator = seeded_clone(estimator.generator, rng)
     estimator.generator_ = generator.fit(X, y)
     return flat, shape, y
+
+
+def training_images_at_output_side(estimator, flat, shape):
+    """A wrapper's validated training images (``flat`` and ``shape`` from
+    :func:`fit_wrapped_generator`) as ``(n, R, R, C)`` images at the side
+    of the generated images (``estimator.image_shape_``), resized when
+    they are larger or smaller; flat input takes its shape from the
+    generator's ``image_shape`` parameter, if it has one."""
+    if shape is None:
+        shape = getattr(estimator.generator_, "image_shape", None)
+    images = to_images(flat, resolve_image_shape(shape, flat.shape[1]))
+    if images.shape[1:3] != estimator.image_shape_[:2]:
+        images = resize(images, estimator.image_shape_[0])
+    return images
 
 
 def check_generated_images(estimator, X):
