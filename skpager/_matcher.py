@@ -5,16 +5,14 @@ from numbers import Integral
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted
 
 from ._compat import HasMethods, Interval, _fit_context
 from ._stream import (
-    StreamSamplerMixin,
-    check_generated_images,
+    ImageMapSamplerMixin,
     fit_wrapped_generator,
     training_images_at_output_side,
 )
-from ._utils import check_labels, draw_seed, generated_shape, groups, stream_labels
+from ._utils import draw_seed, generated_shape, groups
 
 __all__ = ["HistogramMatcher"]
 
@@ -44,7 +42,7 @@ def _average_ties(source, target):
     return np.repeat(np.add.reduceat(target, start) / counts, counts)
 
 
-class HistogramMatcher(StreamSamplerMixin, BaseEstimator):
+class HistogramMatcher(ImageMapSamplerMixin, BaseEstimator):
     """Match the distribution of a generator's pixel values to the training
     images', per class and channel.
 
@@ -204,11 +202,7 @@ class HistogramMatcher(StreamSamplerMixin, BaseEstimator):
         images : ndarray
             The mapped images, in [0, 1], shaped as ``X``.
         """
-        check_is_fitted(self)
-        images = check_generated_images(self, X)
-        if y is not None and np.ndim(y) > 0:
-            check_labels(y, len(images), name="y")
-        labels = self._check_labels(y, len(images), required=True)
+        images, labels = self._check_map_input(X, y, required=True)
         if labels is None:
             group_of_image = np.zeros(len(images), dtype=np.intp)
         else:
@@ -225,10 +219,5 @@ class HistogramMatcher(StreamSamplerMixin, BaseEstimator):
                 )
         return np.clip(mapped, 0.0, 1.0).reshape(images.shape)
 
-    def _sample_range(self, seed, offset, n, labels):
-        """Images ``offset .. offset + n - 1`` of the stream of ``seed`` and
-        their labels (None without classes)."""
-        if self.classes_ is not None and labels is None:
-            labels = stream_labels(seed, offset, n, self.classes_, self.class_prior_)
-        images = np.asarray(self.generator_.sample(n, y=labels, random_state=seed, offset=offset))
-        return self.match(images, labels).astype(images.dtype, copy=False), labels
+    def _map_images(self, images, labels):
+        return self.match(images, labels)

@@ -6,28 +6,24 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted
 
 from ._compat import HasMethods, Interval, _fit_context
 from ._stream import (
-    StreamSamplerMixin,
-    check_generated_images,
+    ImageMapSamplerMixin,
     fit_wrapped_generator,
     training_images_at_output_side,
 )
 from ._utils import (
-    check_labels,
     draw_seed,
     generated_shape,
     param_keys,
     seeded_clone,
-    stream_labels,
 )
 
 __all__ = ["SubspaceRefiner"]
 
 
-class SubspaceRefiner(StreamSamplerMixin, BaseEstimator):
+class SubspaceRefiner(ImageMapSamplerMixin, BaseEstimator):
     """Pull a generator's images toward the local principal subspaces of the
     training images.
 
@@ -194,21 +190,12 @@ class SubspaceRefiner(StreamSamplerMixin, BaseEstimator):
         images : ndarray
             The refined images, clipped to [0, 1], shaped as ``X``.
         """
-        check_is_fitted(self)
-        images = check_generated_images(self, X)
-        if y is not None and np.ndim(y) > 0:
-            check_labels(y, len(images), name="y")
-        labels = self._check_labels(y, len(images))
+        images, labels = self._check_map_input(X, y)
         shaped = images.reshape((len(images),) + self.image_shape_)
         reconstructed = np.asarray(self.model_.reconstruct(shaped, labels), dtype=np.float64)
         reconstructed = reconstructed.reshape(shaped.shape)
         refined = reconstructed + self.residual_weight * (shaped - reconstructed)
         return np.clip(refined, 0.0, 1.0).reshape(images.shape)
 
-    def _sample_range(self, seed, offset, n, labels):
-        """Images ``offset .. offset + n - 1`` of the stream of ``seed`` and
-        their labels (None without classes)."""
-        if self.classes_ is not None and labels is None:
-            labels = stream_labels(seed, offset, n, self.classes_, self.class_prior_)
-        images = np.asarray(self.generator_.sample(n, y=labels, random_state=seed, offset=offset))
-        return self.refine(images, labels).astype(images.dtype, copy=False), labels
+    def _map_images(self, images, labels):
+        return self.refine(images, labels)

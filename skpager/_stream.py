@@ -6,12 +6,14 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._image import as_flat_images, check_pixel_range, resize, resolve_image_shape, to_images
 from ._utils import (
+    check_labels,
     check_offset,
     check_positive_int,
     draw_seed,
     fill_batches,
     sample_batches,
     seeded_clone,
+    stream_labels,
     stream_seed,
 )
 
@@ -204,3 +206,29 @@ class StreamSamplerMixin:
         return (
             self._sample_range(seed, start, stop - start, part)[0] for start, stop, part in pieces
         )
+
+
+class ImageMapSamplerMixin(StreamSamplerMixin):
+    """A wrapper whose images are its generator's, each passed through the
+    wrapper's own per-image map ``_map_images(images, labels)`` (the
+    refiner's ``refine``, the matcher's ``match``): image ``i`` of a seed's
+    stream is the map of the generator's image ``i`` of that stream."""
+
+    def _check_map_input(self, X, y, required=False):
+        """The images and labels a map is called with: ``X`` checked by
+        :func:`check_generated_images`, ``y`` one label per image (or one
+        label) seen in fit; ``required``: y may not be None when fitted
+        with labels."""
+        check_is_fitted(self)
+        images = check_generated_images(self, X)
+        if y is not None and np.ndim(y) > 0:
+            check_labels(y, len(images), name="y")
+        return images, self._check_labels(y, len(images), required=required)
+
+    def _sample_range(self, seed, offset, n, labels):
+        """Images ``offset .. offset + n - 1`` of the stream of ``seed`` and
+        their labels (None without classes)."""
+        if self.classes_ is not None and labels is None:
+            labels = stream_labels(seed, offset, n, self.classes_, self.class_prior_)
+        images = np.asarray(self.generator_.sample(n, y=labels, random_state=seed, offset=offset))
+        return self._map_images(images, labels).astype(images.dtype, copy=False), labels
