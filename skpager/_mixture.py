@@ -32,21 +32,44 @@ def fit_mixture(data, n_components, seed, **params):
     in fewer, larger products, when its table of pairwise products fits in
     ``_PRODUCTS_BYTES``.
     """
-    with (
-        config_context(array_api_dispatch=False),
-        warnings.catch_warnings(),
-        single_blas_thread(),
-    ):
-        warnings.filterwarnings("ignore", message=".*did not converge.*")
-        n, d = np.shape(data)
-        if (
-            params.get("covariance_type") == "full"
-            and set(params) <= _FULL_EM_PARAMS
-            and n * d * (d + 1) // 2 * 8 <= _PRODUCTS_BYTES
+    return mixture_fitter(data, **params)(n_components, seed)
+
+
+def mixture_fitter(data, **params):
+    """``fit(n_components, seed)``: :func:`fit_mixture` of ``data`` with
+    ``params``, for several sizes or seeds.
+
+    The table of pairwise products that :func:`fit_full_mixture` works
+    from depends on the data only, so it is computed once, at the first
+    call that needs it, and shared by every later call (a search over
+    mixture sizes fits the same data several times).  Each fit is the one
+    :func:`fit_mixture` would return.
+    """
+    n, d = np.shape(data)
+    full_em = (
+        params.get("covariance_type") == "full"
+        and set(params) <= _FULL_EM_PARAMS
+        and n * d * (d + 1) // 2 * 8 <= _PRODUCTS_BYTES
+    )
+    options = {key: value for key, value in params.items() if key != "covariance_type"}
+    table = []
+
+    def fit(n_components, seed):
+        with (
+            config_context(array_api_dispatch=False),
+            warnings.catch_warnings(),
+            single_blas_thread(),
         ):
-            options = {key: value for key, value in params.items() if key != "covariance_type"}
-            return fit_full_mixture(data, n_components, seed, **options)
-        return GaussianMixture(n_components=n_components, random_state=seed, **params).fit(data)
+            warnings.filterwarnings("ignore", message=".*did not converge.*")
+            if not full_em:
+                return GaussianMixture(n_components=n_components, random_state=seed, **params).fit(
+                    data
+                )
+            if not table:
+                table.append(_PairProducts(np.asarray(data, dtype=np.float64)))
+            return fit_full_mixture(data, n_components, seed, pairs=table[0], **options)
+
+    return fit
 
 
 _FULL_EM_PARAMS = {"covariance_type", "max_iter", "tol", "reg_covar"}
@@ -148,7 +171,7 @@ def _full_log_prob(X, weights, means, prec_chol, pairs):
     return -0.5 * (d * np.log(2 * np.pi) + out) + log_det + np.log(weights)
 
 
-def fit_full_mixture(X, n_components, seed, *, max_iter=100, tol=1e-3, reg_covar=1e-6):
+def fit_full_mixture(X, n_components, seed, *, max_iter=100, tol=1e-3, reg_covar=1e-6, pairs=None):
     """EM of a full-covariance Gaussian mixture, as
     ``GaussianMixture(n_components, covariance_type="full", max_iter=max_iter,
     tol=tol, reg_covar=reg_covar, random_state=seed).fit(X)`` runs it.
@@ -160,7 +183,8 @@ def fit_full_mixture(X, n_components, seed, *, max_iter=100, tol=1e-3, reg_covar
     one product over the pairwise products of the features
     (:class:`_PairProducts`), which halves the arithmetic (the symmetric
     covariances and precisions are used by their upper triangles).  The
-    parameters agree with scikit-learn's to rounding.
+    parameters agree with scikit-learn's to rounding.  ``pairs``: the
+    :class:`_PairProducts` of ``X`` when already computed.
 
     Returns
     -------
@@ -175,7 +199,8 @@ def fit_full_mixture(X, n_components, seed, *, max_iter=100, tol=1e-3, reg_covar
             f"Expected n_samples >= n_components but got n_components = {n_components}, "
             f"n_samples = {n}"
         )
-    pairs = _PairProducts(X)
+    if pairs is None:
+        pairs = _PairProducts(X)
     labels = (
         KMeans(n_components, n_init=1, random_state=np.random.RandomState(seed)).fit(X).labels_
     )

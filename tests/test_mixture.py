@@ -9,7 +9,7 @@ from sklearn.mixture import GaussianMixture
 from skpager import _mixture
 from skpager._core import class_pca
 from skpager._local_core import _fit_local_model, _leading_coordinates
-from skpager._mixture import fit_full_mixture, fit_mixture
+from skpager._mixture import fit_full_mixture, fit_mixture, mixture_fitter
 
 
 def _blobs(seed, n=300, d=5, k=3):
@@ -72,6 +72,39 @@ def test_large_tables_go_to_scikit_learn(monkeypatch):
     theirs = GaussianMixture(4, covariance_type="full", random_state=3).fit(X)
     np.testing.assert_array_equal(ours.means_, theirs.means_)
     np.testing.assert_array_equal(ours.covariances_, theirs.covariances_)
+
+
+def test_mixture_fitter_shares_the_pair_products(monkeypatch):
+    X = _blobs(5, n=400, d=4)
+    params = {"covariance_type": "full", "max_iter": 100, "tol": 1e-3, "reg_covar": 1e-6}
+    built = []
+    table = _mixture._PairProducts
+    monkeypatch.setattr(_mixture, "_PairProducts", lambda data: built.append(1) or table(data))
+    fit = mixture_fitter(X, **params)
+    fitted = [fit(k, seed) for k, seed in [(1, 0), (2, 0), (4, 0), (4, 7)]]
+    assert len(built) == 1  # one table for every size and seed
+    for (k, seed), ours in zip([(1, 0), (2, 0), (4, 0), (4, 7)], fitted, strict=True):
+        _assert_same_mixture(ours, fit_mixture(X, k, seed, **params))
+    # a fitter whose fits go to scikit-learn builds no table
+    mixture_fitter(X, covariance_type="diag")(3, 0)
+    assert len(built) == 5
+
+
+@pytest.mark.parametrize("n", [30, 400])
+def test_class_pca_solvers_agree(n):
+    """Many samples: the covariance's eigendecomposition; few: the SVD. Both
+    give scikit-learn's full-SVD PCA."""
+    from sklearn.decomposition import PCA
+
+    X = _blobs(6, n=n, d=40, k=4)
+    pca, residual, z = class_pca(X, 0.9, 1e-6)
+    ref = PCA(0.9, svd_solver="full").fit(X)
+    assert pca.n_components_ == ref.n_components_
+    np.testing.assert_allclose(pca.components_, ref.components_, atol=1e-8)
+    np.testing.assert_allclose(z, ref.transform(X), atol=1e-8)
+    dropped = X.shape[1] - ref.n_components_
+    expected = (np.var(X, axis=0, ddof=1).sum() - ref.explained_variance_.sum()) / dropped
+    np.testing.assert_allclose(residual, expected, rtol=1e-8)
 
 
 def test_full_em_errors():
