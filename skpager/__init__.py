@@ -17,6 +17,7 @@ from ._matcher import HistogramMatcher
 from ._novelty import LikelihoodNoveltyDetector
 from ._pager import PAGER
 from ._persist import load_model, save_model
+from ._recipes import make_refined_pager
 from ._refiner import SubspaceRefiner
 from ._resampler import DensityRatioResampler
 from ._saab import SaabTransformer
@@ -39,5 +40,6 @@ __all__ = [
     "SubspaceRefiner",
     "__version__",
     "load_model",
+    "make_refined_pager",
     "save_model",
 ]

@@ -11,10 +11,17 @@ range of scikit-learn releases).
 from numbers import Integral
 
 from sklearn.base import _fit_context
-from sklearn.utils._param_validation import HasMethods, StrOptions
+from sklearn.utils._param_validation import HasMethods, StrOptions, validate_params
 from sklearn.utils._param_validation import Interval as _Interval
 
-__all__ = ["HasMethods", "Interval", "StrOptions", "_fit_context", "n_tree_parameters"]
+__all__ = [
+    "HasMethods",
+    "Interval",
+    "StrOptions",
+    "_fit_context",
+    "n_tree_parameters",
+    "validate_params",
+]
 
 
 def n_tree_parameters(estimator):
