@@ -27,10 +27,13 @@ Run::
     python -m benchmarks --refine 0.85            # + SubspaceRefiner over PAGER
     python -m benchmarks --refine 0.7 --match     # + HistogramMatcher over the refiner
     python -m benchmarks --core-temperature 1.3   # PAGER's core drawn hotter
+    python -m benchmarks --recipe                 # + make_refined_pager()
+    python -m benchmarks --recipe --no-pager      # make_refined_pager() alone
 
 Needs the optional FID extra (see skpager.metrics.fid_score).  Inception runs
 at about 8.7 images/s on the 2-core development machine: budget ~19 minutes
-per 10,000 images, so a full Fashion-MNIST run (4 sets) takes about 80 minutes.
+per 10,000 images, so a full Fashion-MNIST run (4 sets) takes about 80 minutes
+(100 with ``--recipe``).
 """
 
 import argparse
@@ -57,6 +60,7 @@ from skpager import (
     HistogramMatcher,
     ResolutionEnhancer,
     SubspaceRefiner,
+    make_refined_pager,
 )
 from skpager.datasets import load_cifar10, load_fashion_mnist
 from skpager.image import image_grid, save_png
@@ -133,6 +137,8 @@ def run(
     match_grid=None,
     pager_row=True,
     last_only=False,
+    recipe=False,
+    recipe_grid=None,
 ):
     train, reference, labels, rng = _protocol(dataset, n, seed, n_reference)
     if n_train is not None:  # the first n_train images (the paper's robustness protocol)
@@ -146,89 +152,116 @@ def run(
         core.set_params(temperature=core_temperature)
     if core_resample is not None:
         core = DensityRatioResampler(core, n_candidates=core_resample)  # PAGER seeds it
-    pager = PAGER(core=core, enhancer=template, random_state=seed, n_jobs=2)
-    fit = {}
-    with measure_rss(fit):
-        pager.fit(train.images, train.target)
-    t0 = time.perf_counter()
-    samples = pager.sample(n, y=labels)
-    sample_s = time.perf_counter() - t0
-    r = pager.resolutions_[0]
-    kind = "core" if core_resample is None else f"core resampled among {core_resample}"
-    if core_temperature is not None:
-        kind += f" at temperature {core_temperature}"
-    name = f"PAGER ({r}x{r} {kind}, {pager.enhancers_[0]!r})"
-    if grid is not None:
-        _save_grid(grid, samples, labels)
-    methods.append((name, samples, fit, sample_s, pager.n_parameters_))
-    print(f"[{dataset}] PAGER fitted in {fit['seconds']:.0f}s", flush=True)
-
-    generator, generator_name, generator_fit = pager, "PAGER", fit
-    generated, generated_s = samples, sample_s
-    if refine is not None:
-        # the fitted PAGER, frozen: the refiner fits its model only; its row
-        # refines PAGER's row's samples, and its fit time, RSS and sampling
-        # time include PAGER's
-        refiner = SubspaceRefiner(
-            FrozenEstimator(pager), residual_weight=refine, n_jobs=2, random_state=seed
-        )
-        extra = {}
-        with measure_rss(extra):
-            refiner.fit(train.images, train.target)
+    # PAGER and the rows built on it; a run of the recipe row alone fits none of them
+    if pager_row or refine is not None or match or resample is not None:
+        pager = PAGER(core=core, enhancer=template, random_state=seed, n_jobs=2)
+        fit = {}
+        with measure_rss(fit):
+            pager.fit(train.images, train.target)
         t0 = time.perf_counter()
-        refined = refiner.refine(samples, labels)
-        refine_s = sample_s + time.perf_counter() - t0
-        if refine_grid is not None:
-            _save_grid(refine_grid, refined, labels)
-        generator, generator_name = refiner, f"SubspaceRefiner(PAGER, residual_weight={refine})"
-        generator_fit = _sum(fit, extra)
-        generated, generated_s = refined, refine_s
-        methods.append((generator_name, refined, generator_fit, refine_s, refiner.n_parameters_))
-        print(f"[{dataset}] refiner's model fitted in {extra['seconds']:.0f}s", flush=True)
+        samples = pager.sample(n, y=labels)
+        sample_s = time.perf_counter() - t0
+        r = pager.resolutions_[0]
+        kind = "core" if core_resample is None else f"core resampled among {core_resample}"
+        if core_temperature is not None:
+            kind += f" at temperature {core_temperature}"
+        name = f"PAGER ({r}x{r} {kind}, {pager.enhancers_[0]!r})"
+        if grid is not None:
+            _save_grid(grid, samples, labels)
+        methods.append((name, samples, fit, sample_s, pager.n_parameters_))
+        print(f"[{dataset}] PAGER fitted in {fit['seconds']:.0f}s", flush=True)
 
-    if match:
-        # the fitted generator (PAGER, or the refiner over it), frozen: the
-        # matcher draws its probe images and learns its maps; its row maps
-        # the previous row's samples, and its fit time, RSS and sampling
-        # time include the generator's
-        matcher = HistogramMatcher(FrozenEstimator(generator), random_state=seed)
-        extra = {}
-        with measure_rss(extra):
-            matcher.fit(train.images, train.target)
-        t0 = time.perf_counter()
-        matched = matcher.match(generated, labels)
-        match_s = generated_s + time.perf_counter() - t0
-        if match_grid is not None:
-            _save_grid(match_grid, matched, labels)
-        generator, generator_name = matcher, f"HistogramMatcher({generator_name})"
-        generator_fit = _sum(generator_fit, extra)
-        methods.append((generator_name, matched, generator_fit, match_s, matcher.n_parameters_))
-        print(f"[{dataset}] matcher fitted in {extra['seconds']:.0f}s", flush=True)
+        generator, generator_name, generator_fit = pager, "PAGER", fit
+        generated, generated_s = samples, sample_s
+        if refine is not None:
+            # the fitted PAGER, frozen: the refiner fits its model only; its row
+            # refines PAGER's row's samples, and its fit time, RSS and sampling
+            # time include PAGER's
+            refiner = SubspaceRefiner(
+                FrozenEstimator(pager), residual_weight=refine, n_jobs=2, random_state=seed
+            )
+            extra = {}
+            with measure_rss(extra):
+                refiner.fit(train.images, train.target)
+            t0 = time.perf_counter()
+            refined = refiner.refine(samples, labels)
+            refine_s = sample_s + time.perf_counter() - t0
+            if refine_grid is not None:
+                _save_grid(refine_grid, refined, labels)
+            generator, generator_name = (
+                refiner,
+                f"SubspaceRefiner(PAGER, residual_weight={refine})",
+            )
+            generator_fit = _sum(fit, extra)
+            generated, generated_s = refined, refine_s
+            methods.append(
+                (generator_name, refined, generator_fit, refine_s, refiner.n_parameters_)
+            )
+            print(f"[{dataset}] refiner's model fitted in {extra['seconds']:.0f}s", flush=True)
 
-    if resample is not None:
-        # the fitted generator (PAGER, or the refiner over it), frozen: the
-        # resampler fits its classifier only; its row's fit time and RSS
-        # include the generator's fit
-        model = DensityRatioResampler(
-            FrozenEstimator(generator), n_candidates=resample, random_state=seed
-        )
-        extra = {}
-        with measure_rss(extra):
+        if match:
+            # the fitted generator (PAGER, or the refiner over it), frozen: the
+            # matcher draws its probe images and learns its maps; its row maps
+            # the previous row's samples, and its fit time, RSS and sampling
+            # time include the generator's
+            matcher = HistogramMatcher(FrozenEstimator(generator), random_state=seed)
+            extra = {}
+            with measure_rss(extra):
+                matcher.fit(train.images, train.target)
+            t0 = time.perf_counter()
+            matched = matcher.match(generated, labels)
+            match_s = generated_s + time.perf_counter() - t0
+            if match_grid is not None:
+                _save_grid(match_grid, matched, labels)
+            generator, generator_name = matcher, f"HistogramMatcher({generator_name})"
+            generator_fit = _sum(generator_fit, extra)
+            methods.append(
+                (generator_name, matched, generator_fit, match_s, matcher.n_parameters_)
+            )
+            print(f"[{dataset}] matcher fitted in {extra['seconds']:.0f}s", flush=True)
+
+        if resample is not None:
+            # the fitted generator (PAGER, or the refiner over it), frozen: the
+            # resampler fits its classifier only; its row's fit time and RSS
+            # include the generator's fit
+            model = DensityRatioResampler(
+                FrozenEstimator(generator), n_candidates=resample, random_state=seed
+            )
+            extra = {}
+            with measure_rss(extra):
+                model.fit(train.images, train.target)
+            both = _sum(generator_fit, extra)
+            t0 = time.perf_counter()
+            resampled = model.sample(n, y=labels, random_state=seed + 1)
+            resample_s = time.perf_counter() - t0
+            if resample_grid is not None:
+                _save_grid(resample_grid, resampled, labels)
+            name = f"DensityRatioResampler({generator_name}, n_candidates={resample})"
+            methods.append((name, resampled, both, resample_s, model.n_parameters_))
+            print(f"[{dataset}] classifier fitted in {extra['seconds']:.0f}s", flush=True)
+
+        if last_only:  # the earlier rows' samples were drawn (the last row uses them), not scored
+            del methods[:-1]
+        elif not pager_row:  # PAGER's samples were drawn (the rows above use them), not scored
+            methods.pop(0)
+
+    if recipe:
+        # the whole recipe as a user builds it: one estimator, fitted in one
+        # call, sampled by its own sample()
+        model = make_refined_pager(n_jobs=2, random_state=seed)
+        fit = {}
+        with measure_rss(fit):
             model.fit(train.images, train.target)
-        both = _sum(generator_fit, extra)
         t0 = time.perf_counter()
-        resampled = model.sample(n, y=labels, random_state=seed + 1)
-        resample_s = time.perf_counter() - t0
-        if resample_grid is not None:
-            _save_grid(resample_grid, resampled, labels)
-        name = f"DensityRatioResampler({generator_name}, n_candidates={resample})"
-        methods.append((name, resampled, both, resample_s, model.n_parameters_))
-        print(f"[{dataset}] classifier fitted in {extra['seconds']:.0f}s", flush=True)
-
-    if last_only:  # the earlier rows' samples were drawn (the last row uses them), not scored
-        del methods[:-1]
-    elif not pager_row:  # PAGER's samples were drawn (the rows above use them), not scored
-        methods.pop(0)
+        recipe_samples = model.sample(n, y=labels)
+        recipe_s = time.perf_counter() - t0
+        if recipe_grid is not None:
+            _save_grid(recipe_grid, recipe_samples, labels)
+        name = (
+            "make_refined_pager() (HistogramMatcher(SubspaceRefiner(PAGER with a resampled core)))"
+        )
+        methods.append((name, recipe_samples, fit, recipe_s, model.n_parameters_))
+        print(f"[{dataset}] recipe fitted in {fit['seconds']:.0f}s", flush=True)
 
     if baseline:
         fit = {}
@@ -366,6 +399,15 @@ def main(argv=None):
         help="no FID row for PAGER itself (a run without --refine/--resample and the same "
         "seed has it); its samples are still drawn for the rows built on them",
     )
+    parser.add_argument(
+        "--recipe",
+        action="store_true",
+        help="add a row: make_refined_pager(n_jobs=2), fitted and sampled as one estimator "
+        "(PAGER itself is then fitted only for the rows that need it)",
+    )
+    parser.add_argument(
+        "--recipe-grid", default=None, help="PNG file for a grid of the recipe's samples"
+    )
     args = parser.parse_args(argv)
     n = args.n or (500 if args.quick else 10000)
     print(f"machine: {machine()}")
@@ -391,6 +433,8 @@ def main(argv=None):
             match_grid=args.match_grid,
             pager_row=not args.no_pager,
             last_only=args.last_only,
+            recipe=args.recipe,
+            recipe_grid=args.recipe_grid,
         )
 
 
