@@ -32,7 +32,8 @@ class SubspaceRefiner(ImageMapSamplerMixin, BaseEstimator):
     subspace of its class's most responsible mixture component (by default
     :class:`LocalPCACoreGenerator` with ``local_variance=0.99`` and
     ``feature_variance=0.95``: the component's own axes for 99% of its
-    variance, in the class's principal space of 95% of the variance).  What a generated image
+    variance, in the class's principal space of 95% of the variance; the
+    number of components per class chosen by BIC).  What a generated image
     holds outside that subspace is mostly what the generator gets wrong
     (grain and smears in directions in which the training images of its
     class barely vary); the refiner keeps ``residual_weight`` of it:
@@ -56,8 +57,10 @@ class SubspaceRefiner(ImageMapSamplerMixin, BaseEstimator):
         Model of the training images with ``fit(X, y)`` and
         ``reconstruct(X, y)`` (cloned); its ``resolution`` parameter, when it
         has one, is set to the side of the generated images.  None uses
-        ``LocalPCACoreGenerator(feature_variance=0.95, local_variance=0.99,
-        n_jobs=n_jobs)``.
+        ``LocalPCACoreGenerator(component_selection="bic",
+        feature_variance=0.95, local_variance=0.99, n_jobs=n_jobs)``: the
+        number of components of each class chosen by the Bayesian
+        information criterion.
     residual_weight : float in [0, 1], default=0.85
         Fraction of each image's difference from its reconstruction that is
         kept.  Read when refining: changing it needs no refit.
@@ -156,6 +159,7 @@ class SubspaceRefiner(ImageMapSamplerMixin, BaseEstimator):
             from ._local_core import LocalPCACoreGenerator
 
             model = LocalPCACoreGenerator(
+                component_selection="bic",
                 feature_variance=0.95,
                 local_variance=0.99,
                 n_jobs=self.n_jobs,
