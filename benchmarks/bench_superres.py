@@ -5,8 +5,9 @@ Every model is fitted on the 60,000 training images (28x28 zero-padded to
 PSNR on the 28x28 crops, and its gain over Lanczos upsampling.  Rows: the
 paper's enhancer and booster as a Pipeline, the conditional enhancer alone
 and as a Pipeline with a booster at temperature 0 (least-squares detail),
-and ``PAGER.super_resolve`` of a default PAGER (14x14 -> 28x28, the same
-cascade that samples).
+PAGER's grey octave as a Pipeline (as PAGER configures it, and with 2,048
+clusters over 1,000,000 windows), and ``PAGER.super_resolve`` of a default
+PAGER (14x14 -> 28x28, the same cascade that samples).
 
 Run::
 
@@ -63,6 +64,15 @@ def main(argv=None):
             "+ QualityBooster(edge_mask=False, stride=4, n_neighbors=1, temperature=0)",
             make_pipeline(
                 ConditionalEnhancer(1024, max_windows=500000, random_state=0),
+                QualityBooster(
+                    edge_mask=False, stride=4, n_neighbors=1, temperature=0.0, random_state=0
+                ),
+            ),
+        ),
+        (
+            "the same Pipeline with ConditionalEnhancer(2048, max_windows=1000000)",
+            make_pipeline(
+                ConditionalEnhancer(2048, max_windows=1000000, random_state=0),
                 QualityBooster(
                     edge_mask=False, stride=4, n_neighbors=1, temperature=0.0, random_state=0
                 ),
