@@ -115,6 +115,22 @@ def _sum(fit, extra):
     }
 
 
+def _fit_and_map(wrapper, image_map, train, images, labels, images_s, grid):
+    """Fit a wrapper over an already fitted generator (timed, with peak RSS),
+    then map that generator's ``images`` through ``image_map(images,
+    labels)``; returns the mapped images, the fit record and the seconds
+    of the images' generation (``images_s``) plus the map's."""
+    extra = {}
+    with measure_rss(extra):
+        wrapper.fit(train.images, train.target)
+    t0 = time.perf_counter()
+    mapped = image_map(images, labels)
+    seconds = images_s + time.perf_counter() - t0
+    if grid is not None:
+        _save_grid(grid, mapped, labels)
+    return mapped, extra, seconds
+
+
 def run(
     dataset,
     n,
@@ -180,14 +196,9 @@ def run(
             refiner = SubspaceRefiner(
                 FrozenEstimator(pager), residual_weight=refine, n_jobs=2, random_state=seed
             )
-            extra = {}
-            with measure_rss(extra):
-                refiner.fit(train.images, train.target)
-            t0 = time.perf_counter()
-            refined = refiner.refine(samples, labels)
-            refine_s = sample_s + time.perf_counter() - t0
-            if refine_grid is not None:
-                _save_grid(refine_grid, refined, labels)
+            refined, extra, refine_s = _fit_and_map(
+                refiner, refiner.refine, train, samples, labels, sample_s, refine_grid
+            )
             generator, generator_name = (
                 refiner,
                 f"SubspaceRefiner(PAGER, residual_weight={refine})",
@@ -205,14 +216,9 @@ def run(
             # the previous row's samples, and its fit time, RSS and sampling
             # time include the generator's
             matcher = HistogramMatcher(FrozenEstimator(generator), random_state=seed)
-            extra = {}
-            with measure_rss(extra):
-                matcher.fit(train.images, train.target)
-            t0 = time.perf_counter()
-            matched = matcher.match(generated, labels)
-            match_s = generated_s + time.perf_counter() - t0
-            if match_grid is not None:
-                _save_grid(match_grid, matched, labels)
+            matched, extra, match_s = _fit_and_map(
+                matcher, matcher.match, train, generated, labels, generated_s, match_grid
+            )
             generator, generator_name = matcher, f"HistogramMatcher({generator_name})"
             generator_fit = _sum(generator_fit, extra)
             methods.append(
@@ -397,7 +403,8 @@ def main(argv=None):
         "--no-pager",
         action="store_true",
         help="no FID row for PAGER itself (a run without --refine/--resample and the same "
-        "seed has it); its samples are still drawn for the rows built on them",
+        "seed has it); its samples are still drawn for the rows built on them, and with "
+        "none of those rows PAGER is not fitted",
     )
     parser.add_argument(
         "--recipe",
