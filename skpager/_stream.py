@@ -20,6 +20,12 @@ from ._utils import (
 # Images per batch inside sample.
 SAMPLE_BATCH = 1024
 
+# Images per batch inside the sample of a wrapper that maps its generator's
+# images one by one: it holds the images only (no candidates), and its
+# generator gets batches large enough to draw in several threads (PAGER
+# splits a call into batches of 2,048, one per thread).
+MAP_SAMPLE_BATCH = 8192
+
 
 def fit_wrapped_generator(estimator, X, y, rng):
     """Check a wrapper's training data and fit its generator.
@@ -100,6 +106,8 @@ class StreamSamplerMixin:
     offset + n - 1`` of the stream and their labels).
     """
 
+    _sample_batch = SAMPLE_BATCH
+
     def _check_labels(self, y, n, required=False):
         """None, or ``y`` as labels of ``n`` images (a single label is
         repeated), every one seen in fit; ``required``: y may not be None
@@ -162,7 +170,7 @@ class StreamSamplerMixin:
         """
         check_is_fitted(self)
         offset = check_offset(offset)
-        pieces = self._pieces(n_samples, SAMPLE_BATCH, y)
+        pieces = self._pieces(n_samples, self._sample_batch, y)
         seed = stream_seed(self, random_state)
         labels = []
 
@@ -213,6 +221,8 @@ class ImageMapSamplerMixin(StreamSamplerMixin):
     wrapper's own per-image map ``_map_images(images, labels)`` (the
     refiner's ``refine``, the matcher's ``match``): image ``i`` of a seed's
     stream is the map of the generator's image ``i`` of that stream."""
+
+    _sample_batch = MAP_SAMPLE_BATCH
 
     def _check_map_input(self, X, y, required=False):
         """The images and labels a map is called with: ``X`` checked by

@@ -112,3 +112,15 @@ def test_bad_arguments_are_named(name, value):
 def test_arguments_are_keyword_only():
     with pytest.raises(TypeError):
         make_refined_pager(12)
+
+
+def test_the_stacks_pieces_do_not_change_its_images(fitted, monkeypatch):
+    """A map wrapper samples in large pieces (so that PAGER gets batches it
+    can draw in threads); the pieces' size does not change the images."""
+    labels = np.arange(12) % 2
+    images = fitted.sample(12, y=labels, random_state=2)
+    monkeypatch.setattr(fitted, "_sample_batch", 5)
+    monkeypatch.setattr(fitted.generator_, "_sample_batch", 3)
+    np.testing.assert_allclose(
+        fitted.sample(12, y=labels, random_state=2), images, rtol=0, atol=1e-12
+    )
