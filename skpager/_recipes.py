@@ -34,7 +34,7 @@ def make_refined_pager(
 ):
     """The refining recipe for grey images, as one unfitted estimator.
 
-    Four estimators, each documented on its own, stacked in the order in
+    Three estimators, each documented on its own, stacked in the order in
     which they act on a sample:
 
     1. :class:`PAGER` with its defaults for the data, except the core:
