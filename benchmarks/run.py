@@ -115,6 +115,21 @@ def _sum(fit, extra):
     }
 
 
+def _fit_and_sample(model, train, n, labels, grid, **sample_params):
+    """Fit ``model`` on the training images (timed, with peak RSS), then
+    time ``model.sample(n, y=labels, **sample_params)``; returns the
+    samples, the fit record and the sampling seconds."""
+    fit = {}
+    with measure_rss(fit):
+        model.fit(train.images, train.target)
+    t0 = time.perf_counter()
+    samples = model.sample(n, y=labels, **sample_params)
+    seconds = time.perf_counter() - t0
+    if grid is not None:
+        _save_grid(grid, samples, labels)
+    return samples, fit, seconds
+
+
 def _fit_and_map(wrapper, image_map, train, images, labels, images_s, grid):
     """Fit a wrapper over an already fitted generator (timed, with peak RSS),
     then map that generator's ``images`` through ``image_map(images,
@@ -171,19 +186,12 @@ def run(
     # PAGER and the rows built on it; a run of the recipe row alone fits none of them
     if pager_row or refine is not None or match or resample is not None:
         pager = PAGER(core=core, enhancer=template, random_state=seed, n_jobs=2)
-        fit = {}
-        with measure_rss(fit):
-            pager.fit(train.images, train.target)
-        t0 = time.perf_counter()
-        samples = pager.sample(n, y=labels)
-        sample_s = time.perf_counter() - t0
+        samples, fit, sample_s = _fit_and_sample(pager, train, n, labels, grid)
         r = pager.resolutions_[0]
         kind = "core" if core_resample is None else f"core resampled among {core_resample}"
         if core_temperature is not None:
             kind += f" at temperature {core_temperature}"
         name = f"PAGER ({r}x{r} {kind}, {pager.enhancers_[0]!r})"
-        if grid is not None:
-            _save_grid(grid, samples, labels)
         methods.append((name, samples, fit, sample_s, pager.n_parameters_))
         print(f"[{dataset}] PAGER fitted in {fit['seconds']:.0f}s", flush=True)
 
@@ -233,15 +241,10 @@ def run(
             model = DensityRatioResampler(
                 FrozenEstimator(generator), n_candidates=resample, random_state=seed
             )
-            extra = {}
-            with measure_rss(extra):
-                model.fit(train.images, train.target)
+            resampled, extra, resample_s = _fit_and_sample(
+                model, train, n, labels, resample_grid, random_state=seed + 1
+            )
             both = _sum(generator_fit, extra)
-            t0 = time.perf_counter()
-            resampled = model.sample(n, y=labels, random_state=seed + 1)
-            resample_s = time.perf_counter() - t0
-            if resample_grid is not None:
-                _save_grid(resample_grid, resampled, labels)
             name = f"DensityRatioResampler({generator_name}, n_candidates={resample})"
             methods.append((name, resampled, both, resample_s, model.n_parameters_))
             print(f"[{dataset}] classifier fitted in {extra['seconds']:.0f}s", flush=True)
@@ -255,14 +258,7 @@ def run(
         # the whole recipe as a user builds it: one estimator, fitted in one
         # call, sampled by its own sample()
         model = make_refined_pager(n_jobs=2, random_state=seed)
-        fit = {}
-        with measure_rss(fit):
-            model.fit(train.images, train.target)
-        t0 = time.perf_counter()
-        recipe_samples = model.sample(n, y=labels)
-        recipe_s = time.perf_counter() - t0
-        if recipe_grid is not None:
-            _save_grid(recipe_grid, recipe_samples, labels)
+        recipe_samples, fit, recipe_s = _fit_and_sample(model, train, n, labels, recipe_grid)
         name = (
             "make_refined_pager() (HistogramMatcher(SubspaceRefiner(PAGER with a resampled core)))"
         )
