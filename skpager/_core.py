@@ -60,10 +60,11 @@ def _fit_class_model(features, n_components, seed, *, pca_variance, gmm_params, 
         )
 
 
-def _bic_candidates(n_components, n_samples):
+def _bic_candidates(n_components, n_samples, per_component=2):
     """1, 2, 4, ... below ``n_components``, then ``n_components``; at most
-    half the samples (two samples per component at least)."""
-    top = max(1, min(n_components, n_samples // 2))
+    ``n_samples // per_component`` (``per_component`` samples per component
+    at least)."""
+    top = max(1, min(n_components, n_samples // per_component))
     out = [1 << i for i in range(top.bit_length()) if 1 << i < top]
     return out + [top]
 
@@ -96,7 +97,15 @@ def _search_sizes(candidates, fit_and_score):
 
 def _bic_mixture(features, n_components, seed, gmm_params):
     """The mixture with the lowest BIC among the candidate sizes
-    (:func:`_search_sizes`)."""
+    (:func:`_search_sizes`).
+
+    BIC scores the likelihood of the data the mixture was fitted on, which
+    grows without bound as full covariances become singular: a component
+    with no more samples than dimensions can sit on the affine span of its
+    samples.  With full covariances, a size is therefore tried only when it
+    leaves ``dimension + 1`` samples per component (the fewest for which a
+    sample covariance can be nonsingular); other types need two.
+    """
 
     fit = mixture_fitter(features, **gmm_params)
 
@@ -104,7 +113,10 @@ def _bic_mixture(features, n_components, seed, gmm_params):
         gmm = fit(k, seed)
         return gmm, -gmm.bic(features)
 
-    return _search_sizes(_bic_candidates(n_components, len(features)), fit_and_score)
+    full = gmm_params.get("covariance_type") == "full"
+    per_component = features.shape[1] + 1 if full else 2
+    candidates = _bic_candidates(n_components, len(features), per_component)
+    return _search_sizes(candidates, fit_and_score)
 
 
 def _heldout_mixture(features, n_components, seed, gmm_params):
@@ -204,8 +216,10 @@ class GMMCoreGenerator(DensityMixin, BaseEstimator):
     component_selection : {"fixed", "bic", "heldout"}, default="fixed"
         ``"fixed"`` fits ``n_components`` per class.  ``"bic"`` fits, per
         class, 1, 2, 4, ... components up to ``n_components`` (and at most
-        half the class's samples) and keeps the mixture with the lowest
-        Bayesian information criterion, so the model's size follows the data
+        half the class's samples; with full covariances, at most one
+        component per ``dimension + 1`` samples, as fewer would let a
+        singular covariance make the BIC unbounded) and keeps the mixture
+        with the lowest Bayesian information criterion, so the model's size follows the data
         instead of keeping one component per training image on small data;
         the search stops at the first size whose BIC is not lower.
         ``"heldout"`` tries the same sizes on four fifths of the class's

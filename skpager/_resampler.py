@@ -119,7 +119,11 @@ class DensityRatioResampler(StreamSamplerMixin, BaseEstimator):
     classifier : classifier, default=None
         Binary classifier with ``decision_function`` (log-odds) or
         ``predict_proba`` (cloned), fitted on the features below; None uses
-        ``HistGradientBoostingClassifier(max_iter=300)``.
+        ``HistGradientBoostingClassifier(max_iter=300, early_stopping=True)``:
+        boosting stops when the loss on a held-out tenth of its training
+        images stops falling, so that on small training sets the classifier
+        does not learn the training images themselves (which would make the
+        resampler keep the candidates closest to them).
     n_candidates : int, default=2
         Candidates the generator draws per kept image.  1 returns the
         generator's own samples.  Read when sampling: changing it needs no
@@ -264,7 +268,10 @@ class DensityRatioResampler(StreamSamplerMixin, BaseEstimator):
         target = np.repeat([1, 0], n)
         if self.classifier is None:
             classifier = HistGradientBoostingClassifier(
-                max_iter=300, random_state=draw_seed(rng), verbose=self.verbose
+                max_iter=300,
+                early_stopping=True,
+                random_state=draw_seed(rng),
+                verbose=self.verbose,
             )
         else:
             classifier = clone(self.classifier)

@@ -232,6 +232,21 @@ def test_bic_selection_follows_the_data():
     assert bic.sample(3, y=2).shape == (3, 7, 7, 1)
 
 
+def test_bic_never_tries_a_size_the_data_cannot_support():
+    from skpager._core import _bic_mixture
+
+    # 16 well-separated groups of 6 samples in 10 dimensions: 16 full
+    # covariances would be singular (their BIC unbounded), so at most
+    # 96 // (10 + 1) = 8 components are tried; diagonal ones need 2 samples
+    rng = np.random.RandomState(0)
+    features = np.repeat(rng.randn(16, 10) * 20, 6, axis=0) + rng.randn(96, 10)
+    params = dict(max_iter=100, tol=1e-3, reg_covar=1e-6)
+    full = _bic_mixture(features, 500, 0, dict(params, covariance_type="full"))
+    assert full.n_components == 8
+    diag = _bic_mixture(features, 500, 0, dict(params, covariance_type="diag"))
+    assert diag.n_components == 16
+
+
 def test_heldout_selection_follows_the_data():
     from sklearn.mixture import GaussianMixture
 

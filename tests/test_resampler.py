@@ -145,6 +145,15 @@ def test_default_generator_is_pager():
     assert model.sample(3, random_state=0).shape == (3, 8, 8)
 
 
+def test_default_classifier_stops_on_held_out_images(fitted):
+    # boosting stops when a held-out tenth stops improving, instead of
+    # running its 300 rounds on the 120 training images and learning them
+    classifier = fitted.classifier_
+    assert classifier.get_params()["early_stopping"] is True
+    assert len(classifier.validation_score_) == classifier.n_iter_ + 1
+    assert classifier.n_iter_ < classifier.max_iter
+
+
 class _ConstantGenerator(BaseEstimator):
     """Samples every pixel at ``value``; reconstructs every image as 1 - value."""
 
