@@ -27,7 +27,7 @@ def make_refined_pager(
     *,
     n_candidates=12,
     core_temperature=1.3,
-    residual_weight=0.7,
+    residual_weight=0.85,
     n_jobs=None,
     random_state=None,
     verbose=0,
@@ -69,7 +69,7 @@ def make_refined_pager(
         keeps one.
     core_temperature : float in [0, 10], default=1.3
         Temperature of the core's draws (:class:`LocalPCACoreGenerator`).
-    residual_weight : float in [0, 1], default=0.7
+    residual_weight : float in [0, 1], default=0.85
         Fraction of each image's difference from its subspace projection
         that the refiner keeps.
     n_jobs : int, default=None

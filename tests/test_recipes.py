@@ -43,7 +43,7 @@ def test_the_stack_and_its_parameters():
 
 def test_defaults_are_the_validated_recipe():
     model = make_refined_pager()
-    assert model.generator.residual_weight == 0.7
+    assert model.generator.residual_weight == 0.85
     assert model.generator.generator.core.n_candidates == 12
     assert model.generator.generator.core.generator.temperature == 1.3
 
