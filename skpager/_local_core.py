@@ -305,7 +305,9 @@ class LocalPCACoreGenerator(GMMCoreGenerator):
         for k in np.unique(components):
             idx = np.flatnonzero(components == k)
             basis = axes[k][:, np.any(axes[k] != 0, axis=0)]
-            q, _ = np.linalg.qr(basis)
+            # the own axes are orthogonal eigenvectors scaled by their standard
+            # deviations: unit columns are an orthonormal basis of their span
+            q = basis / np.linalg.norm(basis, axis=0)
             out[idx] = gmm.means_[k] + ((z[idx] - gmm.means_[k]) @ q) @ q.T
         return out
 
