@@ -132,28 +132,36 @@ def _fit(args, verbose=1, output=None):
         f"({'with' if labels is not None else 'without'} labels) "
         f"in {time.perf_counter() - t0:.1f}s"
     )
-    core = PAGER.default_stages(1 if images.ndim == 3 else images.shape[3])["core"]
     given = {
         "resolution": args.resolution,
         "n_components": args.n_components,
         "pca_variance": args.pca_variance,
     }
-    core.set_params(**{k: v for k, v in given.items() if v is not None})
+    given = {k: v for k, v in given.items() if v is not None}
     candidates = getattr(args, "core_candidates", None)
-    if candidates is not None:
-        from ._resampler import DensityRatioResampler
+    if getattr(args, "recipe", False):
+        from ._recipes import make_refined_pager
 
-        core = DensityRatioResampler(core, n_candidates=candidates)
-    model = PAGER(
-        core=core,
-        random_state=args.seed,
-        n_jobs=args.n_jobs,
-        verbose=verbose,
-    )
+        options = {} if candidates is None else {"n_candidates": candidates}
+        model = make_refined_pager(
+            n_jobs=args.n_jobs, random_state=args.seed, verbose=verbose, **options
+        )
+        # matcher -> refiner -> PAGER -> resampler -> core
+        model.generator.generator.core.generator.set_params(**given)
+    else:
+        core = PAGER.default_stages(1 if images.ndim == 3 else images.shape[3])["core"]
+        core.set_params(**given)
+        if candidates is not None:
+            from ._resampler import DensityRatioResampler
+
+            core = DensityRatioResampler(core, n_candidates=candidates)
+        model = PAGER(core=core, random_state=args.seed, n_jobs=args.n_jobs, verbose=verbose)
     t1 = time.perf_counter()
     model.fit(images, labels)
+    pager = _pager_of(model)
+    kind = "make_refined_pager() over PAGER" if model is not pager else "PAGER"
     print(
-        f"fitted PAGER {model.resolutions_[0]} -> {model.image_shape_[0]} "
+        f"fitted {kind} {pager.resolutions_[0]} -> {model.image_shape_[0]} "
         f"({model.n_parameters_:,} parameters) in {time.perf_counter() - t1:.1f}s"
     )
     bundle = {
@@ -173,17 +181,37 @@ def _read_model(path):
     if not path.is_file():
         raise UserError(f"model file {path} does not exist; create it with `skpager fit`.")
     bundle = load_model(path)
-    from ._pager import PAGER
-
-    if not isinstance(bundle, dict) or not isinstance(bundle.get("model"), PAGER):
+    if not isinstance(bundle, dict) or not isinstance(bundle.get("model"), _model_types()):
         raise UserError(
             f"{path} is not an skpager model file of this version; write one with `skpager fit`."
         )
     return bundle
 
 
+def _model_types():
+    """The models a model file may hold: PAGER, or the refining recipe."""
+    from ._matcher import HistogramMatcher
+    from ._pager import PAGER
+
+    return (PAGER, HistogramMatcher)
+
+
+def _pager_of(model):
+    """The fitted PAGER of a model: itself, or the one at the bottom of the
+    refining recipe (matcher -> refiner -> PAGER)."""
+    while not hasattr(model, "core_"):
+        model = model.generator_
+    return model
+
+
+def _classes_of(model):
+    """What holds a model's ``classes_`` and ``class_prior_``: PAGER's core,
+    or the recipe's outer estimator."""
+    return model.core_ if hasattr(model, "core_") else model
+
+
 def _label_index(bundle, label):
-    model, names = bundle["model"].core_, bundle["label_names"]
+    model, names = _classes_of(bundle["model"]), bundle["label_names"]
     if model.classes_ is None:
         raise UserError("this model was fitted without labels; drop --label.")
     if names is not None and label in names:
@@ -201,7 +229,7 @@ def _label_index(bundle, label):
 def _label_text(bundle, y):
     """The name of every class value in ``y`` (its number when the model
     file holds no names)."""
-    classes, names = list(bundle["model"].core_.classes_), bundle["label_names"]
+    classes, names = list(_classes_of(bundle["model"]).classes_), bundle["label_names"]
     return [names[classes.index(v)] if names else str(v) for v in y]
 
 
@@ -214,7 +242,7 @@ def _grid_labels(bundle, y, per_row):
 def _sample_labels(bundle, n, label, seed, *, sort):
     """The class of every image (None for a model fitted without labels):
     ``--label`` for all, else drawn with the training frequencies."""
-    core = bundle["model"].core_
+    core = _classes_of(bundle["model"])
     if label is not None:
         return np.full(n, _label_index(bundle, label))
     if core.classes_ is None:
@@ -359,14 +387,15 @@ def _cmd_demo(args):
 
     check_png_path(args.output)  # before the fit, not after
     args.dataset, args.n_train, args.resolution = "demo", None, None
-    args.n_components, args.pca_variance, args.n_jobs = None, None, 2  # PAGER's defaults
+    args.n_components, args.pca_variance, args.n_jobs = None, None, 2  # the defaults
+    args.recipe, args.core_candidates = True, None
     print(
-        "skpager demo: class-conditional PAGER (16x16 core -> 28x28) on the bundled "
-        "5,000-image Fashion-MNIST subset"
+        "skpager demo: class-conditional make_refined_pager() (PAGER, 16x16 core -> 28x28, "
+        "refined and matched) on the bundled 5,000-image Fashion-MNIST subset"
     )
     bundle = _fit(args, verbose=0)
     model = bundle["model"]
-    y = np.repeat(model.core_.classes_, args.per_class)
+    y = np.repeat(_classes_of(model).classes_, args.per_class)
     images = model.sample(len(y), y=y, random_state=args.seed)
     images = images.reshape((len(y),) + model.image_shape_)
     grid = image_grid(images, args.per_class, row_labels=bundle["label_names"])
@@ -475,6 +504,14 @@ def build_parser():
         help="resample the core: K candidate cores per sample, one kept by a classifier's "
         "density-ratio estimate (DensityRatioResampler; the model then has no likelihood; "
         "default: no resampling)",
+    )
+    fit.add_argument(
+        "--recipe",
+        action="store_true",
+        help="fit make_refined_pager() (PAGER with a resampled local-PCA core, refined and "
+        "matched; chosen on grey images; no likelihood, super-resolution or inpainting) "
+        "instead of PAGER; --resolution, --n-components and --pca-variance set its core, "
+        "--core-candidates its number of candidates (default 12)",
     )
     fit.add_argument("--n-jobs", type=int, default=None)
     fit.add_argument("--seed", type=int, default=0)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import skops.io
 
-from skpager import DensityRatioResampler, load_model
+from skpager import DensityRatioResampler, HistogramMatcher, load_model
 
 
 def run(*args, cwd):
@@ -85,6 +85,28 @@ def test_fit_with_a_resampled_core(tmp_path):
     assert np.load(tmp_path / "s.npy").shape == (6, 16, 16)
     bad = fit_small(str(npz), "--core-candidates", "0", cwd=tmp_path)
     assert bad.returncode != 0 and "positive integer" in bad.stderr
+
+
+def test_fit_the_refining_recipe(tmp_path):
+    npz = tmp_path / "tiny.npz"
+    rng = np.random.default_rng(2)
+    images = (rng.random((90, 16, 16)) * 255).astype(np.uint8)
+    np.savez(npz, images=images, labels=np.repeat([0, 1, 2], 30))
+    fit = fit_small(str(npz), "--recipe", "--core-candidates", "3", cwd=tmp_path)
+    assert fit.returncode == 0, fit.stderr
+    assert "make_refined_pager() over PAGER 8 -> 16" in fit.stdout
+    model = load_model(tmp_path / "m.skops")["model"]
+    assert isinstance(model, HistogramMatcher)
+    core = model.generator_.generator_.core_  # matcher -> refiner -> PAGER -> core
+    assert isinstance(core, DensityRatioResampler) and core.n_candidates == 3
+    assert core.generator_.resolution == 8 and core.generator_.n_components == 2
+    out = run("sample", "m.skops", "-n", "7", "--label", "2", "--output", "s.npy", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    np.testing.assert_array_equal(np.load(tmp_path / "s_labels.npy"), np.full(7, 2))
+    expected = model.sample(7, y=np.full(7, 2), random_state=0).reshape(7, 16, 16)
+    np.testing.assert_array_equal(
+        np.load(tmp_path / "s.npy"), np.rint(np.clip(expected, 0, 1) * 255).astype(np.uint8)
+    )
 
 
 def test_sample_by_label_name(demo_model, tmp_path):
