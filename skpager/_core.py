@@ -219,9 +219,10 @@ class GMMCoreGenerator(DensityMixin, BaseEstimator):
         half the class's samples; with full covariances, at most one
         component per ``dimension + 1`` samples, as fewer would let a
         singular covariance make the BIC unbounded) and keeps the mixture
-        with the lowest Bayesian information criterion, so the model's size follows the data
-        instead of keeping one component per training image on small data;
-        the search stops at the first size whose BIC is not lower.
+        with the lowest Bayesian information criterion, so the model's size
+        follows the data instead of keeping one component per training
+        image on small data; the search stops at the first size whose BIC
+        is not lower.
         ``"heldout"`` tries the same sizes on four fifths of the class's
         samples, keeps the size whose log-likelihood on the other fifth is
         highest (stopping at the first fall), and refits it on all of them.
