@@ -17,7 +17,8 @@ running; the Inception features come after (they are not timed).
 Run::
 
     python -m benchmarks --quick                  # N = 500 per set
-    python -m benchmarks                          # N = 10,000 (Fashion-MNIST test set)
+    python -m benchmarks                          # N = 10,000 (Fashion-MNIST test set),
+                                                  # with a make_refined_pager() row
     python -m benchmarks --dataset cifar10        # 1,000 reference images there
     python -m benchmarks --dataset cifar10 --core-resolution 8
     python -m benchmarks --dataset cifar10 --enhancer paper   # the paper's enhancer
@@ -27,13 +28,14 @@ Run::
     python -m benchmarks --refine 0.85            # + SubspaceRefiner over PAGER
     python -m benchmarks --refine 0.7 --match     # + HistogramMatcher over the refiner
     python -m benchmarks --core-temperature 1.3   # PAGER's core drawn hotter
-    python -m benchmarks --recipe                 # + make_refined_pager()
+    python -m benchmarks --no-recipe              # without make_refined_pager()
+    python -m benchmarks --dataset cifar10 --recipe   # its row on colour images too
     python -m benchmarks --recipe --no-pager      # make_refined_pager() alone
 
 Needs the optional FID extra (see skpager.metrics.fid_score).  Inception runs
 at about 8.7 images/s on the 2-core development machine: budget ~19 minutes
-per 10,000 images, so a full Fashion-MNIST run (4 sets) takes about 80 minutes
-(100 with ``--recipe``).
+per 10,000 images, so a full Fashion-MNIST run (5 sets: PAGER, the recipe,
+the baseline, real images and the reference) takes about 100 minutes.
 """
 
 import argparse
@@ -404,9 +406,12 @@ def main(argv=None):
     )
     parser.add_argument(
         "--recipe",
-        action="store_true",
-        help="add a row: make_refined_pager(n_jobs=2), fitted and sampled as one estimator "
-        "(PAGER itself is then fitted only for the rows that need it)",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="a row for make_refined_pager(n_jobs=2), fitted and sampled as one estimator "
+        "(PAGER itself is then fitted only for the rows that need it); default: on for "
+        "the grey data set (Fashion-MNIST), for which its defaults were chosen, off for "
+        "CIFAR-10",
     )
     parser.add_argument(
         "--recipe-grid", default=None, help="PNG file for a grid of the recipe's samples"
@@ -436,7 +441,7 @@ def main(argv=None):
             match_grid=args.match_grid,
             pager_row=not args.no_pager,
             last_only=args.last_only,
-            recipe=args.recipe,
+            recipe=(name == "fashion-mnist") if args.recipe is None else args.recipe,
             recipe_grid=args.recipe_grid,
         )
 
