@@ -5,6 +5,8 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 from sklearn.svm import SVC
@@ -230,6 +232,24 @@ def test_bic_selection_follows_the_data():
         ).fit(X[y == 0])
         assert gmm.bic(z) <= other.models_[0][2].bic(z) + 1e-6
     assert bic.sample(3, y=2).shape == (3, 7, 7, 1)
+
+
+@given(
+    n_components=st.integers(1, 5000),
+    n_samples=st.integers(1, 100000),
+    per_component=st.integers(2, 300),
+)
+def test_bic_candidates_double_up_to_what_the_samples_support(
+    n_components, n_samples, per_component
+):
+    from skpager._core import _bic_candidates
+
+    sizes = _bic_candidates(n_components, n_samples, per_component)
+    top = max(1, min(n_components, n_samples // per_component))
+    assert sizes[0] == 1 and sizes[-1] == top
+    steps = list(zip(sizes[:-1], sizes[1:], strict=True))
+    assert all(b == 2 * a for a, b in steps[:-1])  # powers of two below the top
+    assert all(a < b <= 2 * a for a, b in steps[-1:])  # then the top
 
 
 def test_bic_never_tries_a_size_the_data_cannot_support():
