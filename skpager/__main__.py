@@ -211,17 +211,17 @@ def _classes_of(model):
 
 
 def _label_index(bundle, label):
-    model, names = _classes_of(bundle["model"]), bundle["label_names"]
-    if model.classes_ is None:
+    source, names = _classes_of(bundle["model"]), bundle["label_names"]
+    if source.classes_ is None:
         raise UserError("this model was fitted without labels; drop --label.")
     if names is not None and label in names:
-        return model.classes_[names.index(label)]
+        return source.classes_[names.index(label)]
     try:
         value = int(label)
     except ValueError:
         value = None
-    if value is None or value not in model.classes_:
-        choices = names if names is not None else model.classes_.tolist()
+    if value is None or value not in source.classes_:
+        choices = names if names is not None else source.classes_.tolist()
         raise UserError(f"unknown --label {label!r}; choose one of {choices}.")
     return value
 
@@ -242,12 +242,12 @@ def _grid_labels(bundle, y, per_row):
 def _sample_labels(bundle, n, label, seed, *, sort):
     """The class of every image (None for a model fitted without labels):
     ``--label`` for all, else drawn with the training frequencies."""
-    core = _classes_of(bundle["model"])
+    source = _classes_of(bundle["model"])
     if label is not None:
         return np.full(n, _label_index(bundle, label))
-    if core.classes_ is None:
+    if source.classes_ is None:
         return None
-    y = np.random.RandomState(seed).choice(core.classes_, size=n, p=core.class_prior_)
+    y = np.random.RandomState(seed).choice(source.classes_, size=n, p=source.class_prior_)
     return np.sort(y) if sort else y
 
 
