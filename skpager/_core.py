@@ -126,7 +126,10 @@ def _heldout_mixture(features, n_components, seed, gmm_params):
     A fifth of the class's samples (at random, from ``seed``) is held out;
     candidates 1, 2, 4, ... up to ``n_components`` (at most half the
     remaining samples) are fitted on the rest and scored on it
-    (:func:`_search_sizes`).
+    (:func:`_search_sizes`).  The candidates only rank the sizes, so their
+    EM stops at the looser tolerance ``max(tol, _SEARCH_TOL)``; EM on all
+    the samples then starts from the best candidate's parameters and runs
+    to ``tol``.
     """
     n = len(features)
     if n < 10:  # too few to hold any out: one component per pair of samples at most
@@ -134,13 +137,23 @@ def _heldout_mixture(features, n_components, seed, gmm_params):
     order = np.random.RandomState(seed).permutation(n)
     held, kept = features[order[: n // 5]], features[order[n // 5 :]]
 
-    fit_kept = mixture_fitter(kept, **gmm_params)
+    search = dict(gmm_params, tol=max(gmm_params["tol"], _SEARCH_TOL))
+    fit_kept = mixture_fitter(kept, **search)
 
     def fit_and_score(k):
-        return k, fit_kept(k, seed).score(held)
+        gmm = fit_kept(k, seed)
+        return gmm, gmm.score(held)
 
-    best_k = _search_sizes(_bic_candidates(n_components, len(kept)), fit_and_score)
-    return fit_mixture(features, 1 if best_k is None else best_k, seed, **gmm_params)
+    best = _search_sizes(_bic_candidates(n_components, len(kept)), fit_and_score)
+    if best is None:  # no candidate scored above -inf
+        return fit_mixture(features, 1, seed, **gmm_params)
+    return fit_mixture(features, best.n_components, seed, init=best, **gmm_params)
+
+
+# EM tolerance (mean log-likelihood per sample) of the candidate mixtures of
+# the held-out size search, unless ``tol`` is looser: they are fitted to rank
+# the sizes, and the chosen one is refitted on all samples to ``tol``.
+_SEARCH_TOL = 1e-2
 
 
 def class_pca(features, variance, reg_covar):
@@ -224,8 +237,10 @@ class GMMCoreGenerator(DensityMixin, BaseEstimator):
         image on small data; the search stops at the first size whose BIC
         is not lower.
         ``"heldout"`` tries the same sizes on four fifths of the class's
-        samples, keeps the size whose log-likelihood on the other fifth is
-        highest (stopping at the first fall), and refits it on all of them.
+        samples (their EM to ``max(tol, 1e-2)``: they only rank the sizes),
+        keeps the size whose log-likelihood on the other fifth is highest
+        (stopping at the first fall), and refits it on all of them, EM
+        starting from that candidate's parameters and running to ``tol``.
     covariance_type : {"diag", "full", "tied", "spherical"}, default="diag"
         Covariance of each component (see :class:`~sklearn.mixture.GaussianMixture`).
     pca_variance : float in (0, 1], default=None

@@ -20,7 +20,7 @@ from ._random import categorical, standard_normal, sub_keys
 from ._utils import single_blas_thread
 
 
-def fit_mixture(data, n_components, seed, **params):
+def fit_mixture(data, n_components, seed, *, init=None, **params):
     """Fit a :class:`~sklearn.mixture.GaussianMixture` in numpy, quietly.
 
     Array-API dispatch is switched off (skpager's internals are numpy), EM's
@@ -30,9 +30,11 @@ def fit_mixture(data, n_components, seed, **params):
     Full covariances with no other parameters than ``max_iter``, ``tol``
     and ``reg_covar`` are fitted by :func:`fit_full_mixture`, the same EM
     in fewer, larger products, when its table of pairwise products fits in
-    ``_PRODUCTS_BYTES``.
+    ``_PRODUCTS_BYTES``.  ``init``: a fitted mixture of ``n_components``
+    whose parameters start EM instead of the k-means start (scikit-learn's
+    ``weights_init``, ``means_init`` and ``precisions_init``).
     """
-    return mixture_fitter(data, **params)(n_components, seed)
+    return mixture_fitter(data, **params)(n_components, seed, init=init)
 
 
 def mixture_fitter(data, **params):
@@ -43,7 +45,7 @@ def mixture_fitter(data, **params):
     from depends on the data only, so it is computed once, at the first
     call that needs it, and shared by every later call (a search over
     mixture sizes fits the same data several times).  Each fit is the one
-    :func:`fit_mixture` would return.
+    :func:`fit_mixture` would return (``init`` as there).
     """
     n, d = np.shape(data)
     full_em = (
@@ -54,7 +56,7 @@ def mixture_fitter(data, **params):
     options = {key: value for key, value in params.items() if key != "covariance_type"}
     table = []
 
-    def fit(n_components, seed):
+    def fit(n_components, seed, init=None):
         with (
             config_context(array_api_dispatch=False),
             warnings.catch_warnings(),
@@ -62,12 +64,19 @@ def mixture_fitter(data, **params):
         ):
             warnings.filterwarnings("ignore", message=".*did not converge.*")
             if not full_em:
-                return GaussianMixture(n_components=n_components, random_state=seed, **params).fit(
-                    data
-                )
+                start = {}
+                if init is not None:
+                    start = {
+                        "weights_init": init.weights_,
+                        "means_init": init.means_,
+                        "precisions_init": init.precisions_,
+                    }
+                return GaussianMixture(
+                    n_components=n_components, random_state=seed, **start, **params
+                ).fit(data)
             if not table:
                 table.append(_PairProducts(np.asarray(data, dtype=np.float64)))
-            return fit_full_mixture(data, n_components, seed, pairs=table[0], **options)
+            return fit_full_mixture(data, n_components, seed, pairs=table[0], init=init, **options)
 
     return fit
 
@@ -171,7 +180,9 @@ def _full_log_prob(X, weights, means, prec_chol, pairs):
     return -0.5 * (d * np.log(2 * np.pi) + out) + log_det + np.log(weights)
 
 
-def fit_full_mixture(X, n_components, seed, *, max_iter=100, tol=1e-3, reg_covar=1e-6, pairs=None):
+def fit_full_mixture(
+    X, n_components, seed, *, max_iter=100, tol=1e-3, reg_covar=1e-6, pairs=None, init=None
+):
     """EM of a full-covariance Gaussian mixture, as
     ``GaussianMixture(n_components, covariance_type="full", max_iter=max_iter,
     tol=tol, reg_covar=reg_covar, random_state=seed).fit(X)`` runs it.
@@ -184,7 +195,11 @@ def fit_full_mixture(X, n_components, seed, *, max_iter=100, tol=1e-3, reg_covar
     (:class:`_PairProducts`), which halves the arithmetic (the symmetric
     covariances and precisions are used by their upper triangles).  The
     parameters agree with scikit-learn's to rounding.  ``pairs``: the
-    :class:`_PairProducts` of ``X`` when already computed.
+    :class:`_PairProducts` of ``X`` when already computed.  ``init``: a
+    fitted full-covariance mixture of ``n_components`` whose parameters
+    start EM (its first E-step) instead of the k-means start, as
+    scikit-learn's ``weights_init``, ``means_init`` and ``precisions_init``
+    do.
 
     Returns
     -------
@@ -201,14 +216,22 @@ def fit_full_mixture(X, n_components, seed, *, max_iter=100, tol=1e-3, reg_covar
         )
     if pairs is None:
         pairs = _PairProducts(X)
-    labels = (
-        KMeans(n_components, n_init=1, random_state=np.random.RandomState(seed)).fit(X).labels_
-    )
-    resp = np.zeros((n, n_components))
-    resp[np.arange(n), labels] = 1.0
-    counts, means, covariances = _full_m_step(X, resp, pairs, reg_covar)
-    weights = counts / n
-    prec_chol = _precision_cholesky(covariances)
+    if init is None:
+        labels = (
+            KMeans(n_components, n_init=1, random_state=np.random.RandomState(seed)).fit(X).labels_
+        )
+        resp = np.zeros((n, n_components))
+        resp[np.arange(n), labels] = 1.0
+        counts, means, covariances = _full_m_step(X, resp, pairs, reg_covar)
+        weights = counts / n
+        prec_chol = _precision_cholesky(covariances)
+    else:
+        if len(init.weights_) != n_components:
+            raise ValueError(
+                f"init has {len(init.weights_)} components; expected n_components={n_components}"
+            )
+        weights, means = init.weights_, init.means_
+        covariances, prec_chol = init.covariances_, init.precisions_cholesky_
     lower_bound, converged, n_iter = -np.inf, False, 0
     while n_iter < max_iter and not converged:
         n_iter += 1

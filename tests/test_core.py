@@ -270,6 +270,8 @@ def test_bic_never_tries_a_size_the_data_cannot_support():
 def test_heldout_selection_follows_the_data():
     from sklearn.mixture import GaussianMixture
 
+    from skpager._core import _SEARCH_TOL
+
     demo = load_demo()
     X, y = demo.images[:600], demo.target[:600]
     params = dict(resolution=7, pca_variance=0.9, covariance_type="full", random_state=0)
@@ -278,7 +280,8 @@ def test_heldout_selection_follows_the_data():
     counts = np.bincount(y)
     assert np.all(chosen.n_components_ <= counts // 2)
     # class 0: the chosen size has the best held-out likelihood of the sizes
-    # tried before the search stopped, on the same fifth of the samples
+    # tried before the search stopped (their EM to the search's tolerance),
+    # on the same fifth of the samples
     pca, _, gmm = chosen.models_[0]
     z = pca.transform(chosen.saab_.transform(resize(X[y == 0], 7).reshape(counts[0], -1)))
     seed = np.random.RandomState(0).randint(np.iinfo(np.int32).max, size=10)[0]
@@ -286,7 +289,9 @@ def test_heldout_selection_follows_the_data():
     held, kept = z[order[: len(z) // 5]], z[order[len(z) // 5 :]]
 
     def heldout(k):
-        gm = GaussianMixture(k, covariance_type="full", reg_covar=1e-6, random_state=seed)
+        gm = GaussianMixture(
+            k, covariance_type="full", reg_covar=1e-6, tol=_SEARCH_TOL, random_state=seed
+        )
         return gm.fit(kept).score(held)
 
     best = heldout(gmm.n_components)
@@ -294,6 +299,34 @@ def test_heldout_selection_follows_the_data():
         if k != gmm.n_components and k <= 2 * gmm.n_components:
             assert best >= heldout(k) - 1e-9
     assert chosen.sample(3, y=2).shape == (3, 7, 7, 1)
+
+
+@pytest.mark.parametrize("covariance_type", ["full", "diag"])
+def test_heldout_refit_continues_from_the_best_candidate(covariance_type, monkeypatch):
+    """The chosen size is refitted on all the samples by EM started from
+    the best candidate (fitted on four fifths, to the search's looser
+    tolerance): EM can only raise the likelihood of all the samples, and it
+    runs to the model's own tolerance."""
+    import skpager._core as core_module
+
+    rng = np.random.RandomState(0)
+    features = np.repeat(rng.randn(6, 4) * 6, 80, axis=0) + rng.randn(480, 4)
+    params = dict(covariance_type=covariance_type, max_iter=200, tol=1e-4, reg_covar=1e-6)
+    candidates = []
+    search = core_module._search_sizes
+
+    def record(sizes, fit_and_score):
+        best = search(sizes, fit_and_score)
+        candidates.append(best)
+        return best
+
+    monkeypatch.setattr(core_module, "_search_sizes", record)
+    gmm = core_module._heldout_mixture(features, 64, 0, params)
+    (best,) = candidates
+    assert best.tol == core_module._SEARCH_TOL and gmm.tol == 1e-4
+    assert gmm.n_components == best.n_components
+    assert gmm.converged_
+    assert gmm.score(features) >= best.score(features) - 1e-12
 
 
 def test_reconstruct_projects_on_the_class_principal_axes(demo, fitted):

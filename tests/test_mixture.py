@@ -51,6 +51,50 @@ def test_full_em_is_scikit_learns(seed, d, k, max_iter):
     )
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 2**16), d=st.integers(1, 5), k=st.integers(1, 4))
+def test_full_em_from_given_parameters_is_scikit_learns(seed, d, k):
+    """EM started from a fitted mixture's parameters (``init``) is
+    scikit-learn's EM started from them (``weights_init``, ``means_init``,
+    ``precisions_init``), on other data than the start was fitted on."""
+    X = _blobs(seed, d=d)
+    start = fit_full_mixture(X[:150], k, seed, max_iter=3)
+    params = {"max_iter": 100, "tol": 1e-3, "reg_covar": 1e-6}
+    ours = fit_full_mixture(X, k, seed, init=start, **params)
+    theirs = GaussianMixture(
+        k,
+        covariance_type="full",
+        weights_init=start.weights_,
+        means_init=start.means_,
+        precisions_init=start.precisions_,
+        random_state=seed,
+        **params,
+    ).fit(X)
+    _assert_same_mixture(ours, theirs)
+    # through fit_mixture, and through scikit-learn for other covariances
+    again = fit_mixture(X, k, seed, init=start, covariance_type="full", **params)
+    _assert_same_mixture(again, ours)
+    diag_start = fit_mixture(X[:150], k, seed, covariance_type="diag", max_iter=3)
+    diag = fit_mixture(X, k, seed, init=diag_start, covariance_type="diag")
+    ref = GaussianMixture(
+        k,
+        covariance_type="diag",
+        weights_init=diag_start.weights_,
+        means_init=diag_start.means_,
+        precisions_init=diag_start.precisions_,
+        random_state=seed,
+    ).fit(X)
+    np.testing.assert_array_equal(diag.means_, ref.means_)
+
+
+def test_full_em_start_must_have_the_components():
+    X = _blobs(2)
+    start = fit_full_mixture(X, 2, 0)
+    with pytest.raises(ValueError, match="n_components=3"):
+        fit_full_mixture(X, 3, 0, init=start)
+
+
 def test_fit_mixture_uses_it_for_full_covariances_only():
     X = _blobs(0)
     full = fit_mixture(X, 3, 0, covariance_type="full", max_iter=50, tol=1e-3, reg_covar=1e-6)
