@@ -22,6 +22,8 @@ _LOG_2PI = np.log(2 * np.pi)
 _CHUNK_IMAGES = 1024
 # Mini-batch size of the context k-means.
 _KMEANS_BATCH = 4096
+# Training windows per block of the pooled moments (bounds their temporaries).
+_MOMENT_ROWS = 65536
 
 
 def _contexts(dc, context, stride, margin, rows=None):
@@ -42,13 +44,31 @@ def _contexts(dc, context, stride, margin, rows=None):
     return out.copy() if np.may_share_memory(out, padded) else out
 
 
+def _centred_scatter(blocks, mean):
+    """``sum (x - mean)(x - mean)^T`` over the rows of ``blocks`` (callables
+    returning row blocks), one block at a time: no centred copy of all rows."""
+    scatter = np.zeros((len(mean), len(mean)))
+    for block in blocks:
+        centred = block() - mean
+        scatter += centred.T @ centred
+    return scatter
+
+
+def _row_blocks(*arrays):
+    """Callables returning ``_MOMENT_ROWS`` rows of the arrays side by side."""
+    n = len(arrays[0])
+    for start in range(0, n, _MOMENT_ROWS):
+        stop = start + _MOMENT_ROWS
+        yield lambda start=start, stop=stop: np.hstack([a[start:stop] for a in arrays])
+
+
 def _leading_axes(data, n_axes):
     """``(mean, axes)`` (float32) of the ``n_axes`` leading principal axes of
     ``data``, from the eigenvectors of its covariance (the data has many more
-    rows than columns), with a deterministic sign (largest entry positive)."""
+    rows than columns; the scatter is summed over blocks of rows), with a
+    deterministic sign (largest entry positive)."""
     mean = data.mean(axis=0)
-    centred = data - mean
-    eigval, eigvec = np.linalg.eigh(centred.T @ centred)
+    eigval, eigvec = np.linalg.eigh(_centred_scatter(_row_blocks(data), mean))
     axes = eigvec[:, np.argsort(eigval)[::-1][:n_axes]].T
     signs = np.sign(axes[np.arange(len(axes)), np.abs(axes).argmax(axis=1)])
     return mean.astype(np.float32), (axes * signs[:, None]).astype(np.float32)
@@ -269,7 +289,7 @@ class ConditionalEnhancer(MeanScoreMixin, BaseEnhancer):
             ).fit(z)
         self.cluster_centers_ = kmeans.cluster_centers_
         assign = kmeans.labels_  # the nearest final centre of every window
-        self._fit_gaussians(np.hstack([z, ac]), assign, z.shape[1])
+        self._fit_gaussians(z, ac, assign)
         p = ac.shape[1]
         self.n_parameters_ = int(
             sum(a.size for a in self.context_basis_)
@@ -303,25 +323,29 @@ class ConditionalEnhancer(MeanScoreMixin, BaseEnhancer):
             ac[sel] -= sliding_windows(dc, self.window_, self.stride, part)
         return ctx, ac
 
-    def _fit_gaussians(self, joint, assign, d):
-        """Shrunk joint Gaussians per cluster, then their conditionals."""
+    def _fit_gaussians(self, z, ac, assign):
+        """Shrunk joint Gaussians of ``(z, ac)`` per cluster, then their
+        conditionals; the joint rows exist per block and per cluster only."""
         k = len(self.cluster_centers_)
-        dim = joint.shape[1]
+        d = z.shape[1]
+        dim = d + ac.shape[1]
         prior = float(dim if self.covariance_prior is None else self.covariance_prior)
-        pooled_mean = joint.mean(axis=0)
-        pooled_cov = np.cov(joint, rowvar=False).reshape(dim, dim)
+        pooled_mean = np.concatenate([z.mean(axis=0), ac.mean(axis=0)])
+        pooled_cov = _centred_scatter(_row_blocks(z, ac), pooled_mean) / max(len(z) - 1, 1)
         self.means_ = np.empty((k, dim))
         self.coefs_ = np.empty((k, dim - d, d))
         self.cond_chol_ = np.empty((k, dim - d, dim - d))
         jitter = 1e-10 * max(np.trace(pooled_cov) / dim, 1e-12)
         rows = dict(groups(assign))
         with single_blas_thread():  # a thousand small factorisations
-            self._fit_cluster_gaussians(joint, rows, d, prior, pooled_mean, pooled_cov, jitter)
+            self._fit_cluster_gaussians(z, ac, rows, prior, pooled_mean, pooled_cov, jitter)
 
-    def _fit_cluster_gaussians(self, joint, rows, d, prior, pooled_mean, pooled_cov, jitter):
-        dim = joint.shape[1]
+    def _fit_cluster_gaussians(self, z, ac, rows, prior, pooled_mean, pooled_cov, jitter):
+        d = z.shape[1]
+        dim = d + ac.shape[1]
         for c in range(len(self.cluster_centers_)):
-            members = joint[rows[c]] if c in rows else joint[:0]
+            idx = rows.get(c, np.zeros(0, dtype=np.intp))
+            members = np.hstack([z[idx], ac[idx]])
             count = len(members)
             mean = members.mean(axis=0) if count else pooled_mean
             scatter = (members - mean).T @ (members - mean) if count else 0.0

@@ -97,7 +97,7 @@ def test_shrunk_gaussians_give_valid_conditionals(n, d, p, prior, seed):
     enh = ConditionalEnhancer(2, covariance_prior=prior)
     enh.cluster_centers_ = np.zeros((2, d))
     assign = np.zeros(n, dtype=int)  # cluster 1 is empty: it must get the pooled Gaussian
-    enh._fit_gaussians(joint, assign, d)
+    enh._fit_gaussians(joint[:, :d], joint[:, d:], assign)
     np.testing.assert_allclose(enh.means_[1], joint.mean(axis=0), atol=1e-9)
     for c in range(2):
         chol = enh.cond_chol_[c]
@@ -262,6 +262,36 @@ def test_training_windows_are_cut_a_chunk_of_images_at_a_time(pairs, monkeypatch
         np.testing.assert_array_equal(a, b)
     for name in ("cluster_centers_", "means_", "coefs_", "cond_chol_"):
         np.testing.assert_array_equal(getattr(chunked, name), getattr(whole, name))
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    n=st.integers(2, 40),
+    widths=st.lists(st.integers(1, 4), min_size=1, max_size=3),
+    block=st.integers(1, 50),
+    seed=st.integers(0, 2**16),
+)
+def test_block_moments_are_the_covariance(n, widths, block, seed):
+    """The pooled covariance and the contexts' principal axes are summed
+    over blocks of rows (no centred copy of all windows): the same as one
+    product over all rows, whatever the block size."""
+    from skpager import _conditional
+
+    rng = np.random.default_rng(seed)
+    arrays = [rng.standard_normal((n, w)) * rng.uniform(0.1, 10) + 3 for w in widths]
+    joint = np.hstack(arrays)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_conditional, "_MOMENT_ROWS", block)
+        mean = joint.mean(axis=0)
+        scatter = _conditional._centred_scatter(_conditional._row_blocks(*arrays), mean)
+        axes = _conditional._leading_axes(joint, 1)
+    expected = np.cov(joint, rowvar=False).reshape(len(mean), len(mean)) * (n - 1)
+    np.testing.assert_allclose(scatter, expected, rtol=1e-10, atol=1e-10 * np.abs(expected).max())
+    values, vectors = np.linalg.eigh(expected)
+    lead = vectors[:, -1] * np.sign(vectors[np.abs(vectors[:, -1]).argmax(), -1])
+    np.testing.assert_allclose(axes[0], mean.astype(np.float32), rtol=1e-6)
+    if len(values) == 1 or values[-1] > 1.01 * values[-2]:  # a well-defined leading axis
+        np.testing.assert_allclose(axes[1][0], lead, atol=1e-4)
 
 
 def test_transform_centres_contexts_as_fit_does(pairs):
