@@ -51,6 +51,18 @@ def test_full_em_is_scikit_learns(seed, d, k, max_iter):
     )
 
 
+def _scikit_learn_from(start, **params):
+    """scikit-learn's mixture whose EM starts from the fitted ``start``."""
+    return GaussianMixture(
+        len(start.weights_),
+        covariance_type=start.covariance_type,
+        weights_init=start.weights_,
+        means_init=start.means_,
+        precisions_init=start.precisions_,
+        **params,
+    )
+
+
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @settings(max_examples=15, deadline=None)
 @given(seed=st.integers(0, 2**16), d=st.integers(1, 5), k=st.integers(1, 4))
@@ -62,29 +74,14 @@ def test_full_em_from_given_parameters_is_scikit_learns(seed, d, k):
     start = fit_full_mixture(X[:150], k, seed, max_iter=3)
     params = {"max_iter": 100, "tol": 1e-3, "reg_covar": 1e-6}
     ours = fit_full_mixture(X, k, seed, init=start, **params)
-    theirs = GaussianMixture(
-        k,
-        covariance_type="full",
-        weights_init=start.weights_,
-        means_init=start.means_,
-        precisions_init=start.precisions_,
-        random_state=seed,
-        **params,
-    ).fit(X)
+    theirs = _scikit_learn_from(start, random_state=seed, **params).fit(X)
     _assert_same_mixture(ours, theirs)
     # through fit_mixture, and through scikit-learn for other covariances
     again = fit_mixture(X, k, seed, init=start, covariance_type="full", **params)
     _assert_same_mixture(again, ours)
     diag_start = fit_mixture(X[:150], k, seed, covariance_type="diag", max_iter=3)
     diag = fit_mixture(X, k, seed, init=diag_start, covariance_type="diag")
-    ref = GaussianMixture(
-        k,
-        covariance_type="diag",
-        weights_init=diag_start.weights_,
-        means_init=diag_start.means_,
-        precisions_init=diag_start.precisions_,
-        random_state=seed,
-    ).fit(X)
+    ref = _scikit_learn_from(diag_start, random_state=seed).fit(X)
     np.testing.assert_array_equal(diag.means_, ref.means_)
 
 
