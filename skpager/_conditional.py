@@ -45,21 +45,20 @@ def _contexts(dc, context, stride, margin, rows=None):
 
 
 def _centred_scatter(blocks, mean):
-    """``sum (x - mean)(x - mean)^T`` over the rows of ``blocks`` (callables
-    returning row blocks), one block at a time: no centred copy of all rows."""
+    """``sum (x - mean)(x - mean)^T`` over the rows of the row ``blocks``
+    (an iterable), one block at a time: no centred copy of all rows."""
     scatter = np.zeros((len(mean), len(mean)))
     for block in blocks:
-        centred = block() - mean
+        centred = block - mean
         scatter += centred.T @ centred
     return scatter
 
 
 def _row_blocks(*arrays):
-    """Callables returning ``_MOMENT_ROWS`` rows of the arrays side by side."""
-    n = len(arrays[0])
-    for start in range(0, n, _MOMENT_ROWS):
-        stop = start + _MOMENT_ROWS
-        yield lambda start=start, stop=stop: np.hstack([a[start:stop] for a in arrays])
+    """``_MOMENT_ROWS`` rows at a time of the arrays side by side, each
+    block made when it is asked for."""
+    for start in range(0, len(arrays[0]), _MOMENT_ROWS):
+        yield np.hstack([a[start : start + _MOMENT_ROWS] for a in arrays])
 
 
 def _leading_axes(data, n_axes):
