@@ -30,33 +30,33 @@ Run::
 """
 
 import argparse
+import contextlib
 
 import numpy as np
 
 import skpager._core
 from benchmarks._harness import machine, markdown_table, measure_rss
 from skpager import LocalPCACoreGenerator
-from skpager._mixture import fit_mixture, mixture_fitter
 from skpager.datasets import load_fashion_mnist
 from skpager.image import pad_images
 
 
-def previous_heldout_mixture(features, n_components, seed, gmm_params):
-    """The search before the search tolerance: candidates to ``tol``, then
-    the chosen size fitted afresh on all ``features``."""
+@contextlib.contextmanager
+def previous_search():
+    """The search before the search tolerance, in this process: candidates
+    to ``tol`` (no looser search tolerance) and the chosen size fitted
+    afresh (``fit_mixture`` without the best candidate as its start)."""
     core = skpager._core
-    n = len(features)
-    if n < 10:
-        return core._bic_mixture(features, n_components, seed, gmm_params)
-    order = np.random.RandomState(seed).permutation(n)
-    held, kept = features[order[: n // 5]], features[order[n // 5 :]]
-    fit_kept = mixture_fitter(kept, **gmm_params)
+    tolerance, fit = core._SEARCH_TOL, core.fit_mixture
 
-    def fit_and_score(k):
-        return k, fit_kept(k, seed).score(held)
+    def fit_afresh(*args, init=None, **params):
+        return fit(*args, **params)
 
-    best_k = core._search_sizes(core._bic_candidates(n_components, len(kept)), fit_and_score)
-    return fit_mixture(features, 1 if best_k is None else best_k, seed, **gmm_params)
+    core._SEARCH_TOL, core.fit_mixture = 0.0, fit_afresh
+    try:
+        yield
+    finally:
+        core._SEARCH_TOL, core.fit_mixture = tolerance, fit
 
 
 def main(argv=None):
@@ -77,17 +77,12 @@ def main(argv=None):
         test = load_fashion_mnist(kind="test")
         X_held, y_held = pad_images(test.images, 32, 32), test.target
         held_name = "test log-lik / image"
-    current = skpager._core._heldout_mixture
     rows, samples = [], []
-    for name, search in [("current", current), ("previous", previous_heldout_mixture)]:
-        skpager._core._heldout_mixture = search
-        try:
-            core = LocalPCACoreGenerator(16, random_state=0, n_jobs=1)
-            record = {}
-            with measure_rss(record):
-                core.fit(X, y)
-        finally:
-            skpager._core._heldout_mixture = current
+    for name, search in [("current", contextlib.nullcontext), ("previous", previous_search)]:
+        core = LocalPCACoreGenerator(16, random_state=0, n_jobs=1)
+        record = {}
+        with search(), measure_rss(record):
+            core.fit(X, y)
         samples.append(core.sample(1000, y=np.arange(1000) % 10, random_state=1))
         rows.append(
             {
